@@ -1,0 +1,134 @@
+"""The batched, torch-native environment protocol every algorithm talks to.
+
+Autoreset semantics (defined once, here): **same-step reset**. When scenario ``i`` terminates or
+is truncated at a step, that same ``step`` call re-initialises it and returns the *new* episode's
+first observation in ``Step.obs[i]``; the observation the episode actually ended on is in
+``Step.info["final_obs"][i]``. Buffers therefore never see a dummy transition, and bootstrapping
+uses ``final_obs`` for truncated scenarios.
+
+Seeding: each env owns a ``torch.Generator`` on its device; ``reset(seed=s)`` re-seeds it, so the
+same seed gives the same scenarios. ``reset()`` without a seed continues the current stream.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar, NamedTuple
+
+import gymnasium
+import torch
+from torch import Tensor
+
+from hybrid_toolkit.spaces import HybridAction, HybridSpace
+
+
+class Step(NamedTuple):
+    """What :meth:`HybridEnv.step` returns; every tensor has leading batch dim ``num_envs``.
+
+    Attributes:
+        obs: Next observations ``[B, *obs_shape]`` (already reset where an episode ended).
+        reward: Rewards ``[B]`` (float; differentiable w.r.t. continuous actions when the env is).
+        terminated: Bool ``[B]``: the episode reached a terminal state.
+        truncated: Bool ``[B]``: the episode was cut by a time limit.
+        info: ``final_obs`` ``[B, *obs_shape]`` (the observation before autoreset),
+            ``episode_return`` and ``episode_length`` ``[B]`` (meaningful where an episode ended),
+            plus env-specific entries.
+    """
+
+    obs: Tensor
+    reward: Tensor
+    terminated: Tensor
+    truncated: Tensor
+    info: dict[str, Any]
+
+
+class HybridEnv(abc.ABC):
+    """Base class of batched hybrid-action environments.
+
+    Subclasses set ``action_space`` and ``observation_space`` in ``__init__`` and implement
+    :meth:`_reset_envs` and :meth:`_step`; this class handles seeding, action validation,
+    episode statistics and same-step autoreset.
+
+    Args:
+        num_envs: Number of scenarios simulated as one batch (``B``).
+        device: Torch device of every tensor the env returns.
+        validate_actions: Check every action against ``action_space`` (costs a device sync;
+            turn off in tight loops once the policy is known to emit valid actions).
+    """
+
+    differentiable: ClassVar[bool] = False
+    """Whether rewards and next observations are differentiable w.r.t. continuous actions."""
+
+    action_space: HybridSpace
+    observation_space: gymnasium.spaces.Box
+
+    def __init__(
+        self, num_envs: int = 1, device: torch.device | str = "cpu", validate_actions: bool = True
+    ) -> None:
+        if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
+            raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
+        self.num_envs = num_envs
+        self.device = torch.device(device)
+        self.validate_actions = validate_actions
+        self.generator = torch.Generator(device=self.device)
+        self.generator.manual_seed(0)
+        self._episode_return = torch.zeros(num_envs, device=self.device)
+        self._episode_length = torch.zeros(num_envs, dtype=torch.int64, device=self.device)
+
+    # ---------------------------------------------------------------- to implement
+    @abc.abstractmethod
+    def _reset_envs(self, mask: Tensor) -> Tensor:
+        """Re-initialise the scenarios where ``mask`` is True and return all observations.
+
+        Must be branch-free over the batch (``torch.where``), so it can run every step without
+        a device sync. Draw randomness from ``self.generator``.
+        """
+
+    @abc.abstractmethod
+    def _step(self, action: HybridAction) -> tuple[Tensor, Tensor, Tensor, Tensor, dict[str, Any]]:
+        """Advance every scenario one step: ``(obs, reward, terminated, truncated, info)``."""
+
+    # ---------------------------------------------------------------- protocol
+    @property
+    def obs_shape(self) -> tuple[int, ...]:
+        """Per-scenario observation shape."""
+        return tuple(self.observation_space.shape)
+
+    def reset(self, *, seed: int | None = None) -> Tensor:
+        """Start a new episode in every scenario and return observations ``[B, *obs_shape]``."""
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, int):
+                raise ValueError(f"seed must be an int or None, got {seed!r}")
+            self.generator.manual_seed(seed)
+        self._episode_return.zero_()
+        self._episode_length.zero_()
+        return self._reset_envs(torch.ones(self.num_envs, dtype=torch.bool, device=self.device))
+
+    def step(self, action: HybridAction) -> Step:
+        """Apply a batch of actions; see the module docstring for autoreset semantics."""
+        if self.validate_actions:
+            self.action_space.validate(action)
+            if action.batch_size != self.num_envs:
+                raise ValueError(
+                    f"action batch size is {action.batch_size}; expected num_envs={self.num_envs}"
+                )
+        obs, reward, terminated, truncated, info = self._step(action.to(self.device))
+        done = terminated | truncated
+        self._episode_return = self._episode_return + reward.detach()
+        self._episode_length = self._episode_length + 1
+        info["final_obs"] = obs
+        info["episode_return"] = self._episode_return
+        info["episode_length"] = self._episode_length
+        next_obs = self._reset_envs(done)
+        self._episode_return = torch.where(done, 0.0, self._episode_return)
+        self._episode_length = torch.where(done, 0, self._episode_length)
+        return Step(next_obs, reward, terminated, truncated, info)
+
+    def close(self) -> None:
+        """Release resources (nothing by default)."""
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(num_envs={self.num_envs}, device={self.device}, "
+            f"action_space={self.action_space!r}, obs_shape={self.obs_shape})"
+        )
