@@ -1,0 +1,53 @@
+"""The training layer: one trainer loop, callbacks, logger, checkpoints and evaluation.
+
+Algorithms implement `TrainableAlgorithm` and call `train`; this package never
+imports a concrete algorithm.
+"""
+
+from hybrid_toolkit.training.callbacks import (
+    Callback,
+    CallbackList,
+    CheckpointCallback,
+    EvalCallback,
+    ProgressBarCallback,
+    StopTrainingOnRewardThreshold,
+    TrainingContext,
+    as_callback_list,
+)
+from hybrid_toolkit.training.checkpoint import (
+    FORMAT_VERSION,
+    Checkpoint,
+    CheckpointError,
+    load_checkpoint,
+    save_checkpoint,
+)
+from hybrid_toolkit.training.episode_stats import EpisodeStats
+from hybrid_toolkit.training.evaluation import EvalResult, evaluate_policy
+from hybrid_toolkit.training.logger import Logger, configure_logger
+from hybrid_toolkit.training.protocol import TrainableAlgorithm
+from hybrid_toolkit.training.run_dir import make_run_dir
+from hybrid_toolkit.training.trainer import train
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Callback",
+    "CallbackList",
+    "Checkpoint",
+    "CheckpointCallback",
+    "CheckpointError",
+    "EpisodeStats",
+    "EvalCallback",
+    "EvalResult",
+    "Logger",
+    "ProgressBarCallback",
+    "StopTrainingOnRewardThreshold",
+    "TrainableAlgorithm",
+    "TrainingContext",
+    "as_callback_list",
+    "configure_logger",
+    "evaluate_policy",
+    "load_checkpoint",
+    "make_run_dir",
+    "save_checkpoint",
+    "train",
+]

@@ -1,0 +1,99 @@
+"""`EpisodeStats`: the last ``window`` finished episodes, gathered without per-step device syncs."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from hybrid_toolkit.training._checks import check_positive_int
+
+
+class EpisodeStats:
+    """Rolling returns and lengths of the most recently finished episodes.
+
+    This is what ``rollout/ep_rew_mean`` and ``rollout/ep_len_mean`` are computed from, with
+    Stable-Baselines3 semantics: the mean over the last ``window`` finished episodes, in the order
+    they finished (scenario order within one step).
+
+    Episodes are written into a ring buffer that lives on the environment's device, using only
+    tensor ops, so `add` never waits for the device; `summary` syncs once.
+
+    Args:
+        window: How many finished episodes the means cover (SB3 uses 100).
+
+    Example:
+        >>> stats = EpisodeStats(window=100)
+        >>> returns, lengths = torch.tensor([3.0, 5.0]), torch.tensor([3, 5])
+        >>> stats.add(returns, lengths, done=torch.tensor([True, False]))
+        >>> stats.summary()
+        {'rollout/ep_rew_mean': 3.0, 'rollout/ep_len_mean': 3.0}
+    """
+
+    def __init__(self, window: int = 100) -> None:
+        check_positive_int("window", window)
+        self.window = window
+        # One extra slot at index `window` swallows the writes of scenarios that did not finish.
+        self._returns: Tensor | None = None
+        self._lengths: Tensor | None = None
+        self._count: Tensor | None = None
+
+    def _allocate(self, device: torch.device) -> None:
+        dtype = torch.float32 if device.type == "mps" else torch.float64
+        self._returns = torch.zeros(self.window + 1, dtype=dtype, device=device)
+        self._lengths = torch.zeros(self.window + 1, dtype=dtype, device=device)
+        self._count = torch.zeros((), dtype=torch.int64, device=device)
+
+    def add(self, step_info_returns: Tensor, lengths: Tensor, done: Tensor) -> None:
+        """Record the episodes that finished at one batched step.
+
+        Args:
+            step_info_returns: ``[B]`` episode returns (``info["episode_return"]``); only the
+                entries where ``done`` is True are used. Gradients are cut.
+            lengths: ``[B]`` episode lengths (``info["episode_length"]``).
+            done: ``[B]`` bool, ``terminated | truncated``.
+        """
+        if not (step_info_returns.shape == lengths.shape == done.shape) or done.dim() != 1:
+            raise ValueError(
+                "EpisodeStats.add expects three [B] tensors, got shapes "
+                f"returns={tuple(step_info_returns.shape)}, lengths={tuple(lengths.shape)}, "
+                f"done={tuple(done.shape)}"
+            )
+        if self._count is None:
+            self._allocate(done.device)
+        assert self._returns is not None and self._lengths is not None and self._count is not None
+        finished = done.to(device=self._count.device, dtype=torch.bool)
+        # Global 0-based index of each finished episode; unfinished entries get junk, masked below.
+        order = self._count + torch.cumsum(finished.long(), dim=0) - 1
+        total = self._count + finished.sum()
+        # Only this step's newest `window` episodes may be written, else two would share a slot.
+        keep = finished & (order >= total - self.window)
+        slot = torch.where(keep, order % self.window, self.window)
+        dtype = self._returns.dtype
+        self._returns.index_put_(
+            (slot,), step_info_returns.detach().to(self._returns.device, dtype)
+        )
+        self._lengths.index_put_((slot,), lengths.detach().to(self._lengths.device, dtype))
+        self._count = total
+
+    @property
+    def num_episodes(self) -> int:
+        """Number of episodes finished since construction or the last `reset` (syncs)."""
+        return 0 if self._count is None else int(self._count)
+
+    def summary(self) -> dict[str, float]:
+        """``rollout/ep_rew_mean`` and ``rollout/ep_len_mean``; empty when no episode finished."""
+        if self._count is None:
+            return {}
+        assert self._returns is not None and self._lengths is not None
+        stored = torch.clamp(self._count, max=self.window).to(self._returns.dtype)
+        ret_sum = self._returns[: self.window].sum()
+        len_sum = self._lengths[: self.window].sum()
+        # Slots fill from 0 and unused ones stay 0: the sum over all slots is the sum over stored.
+        count, ret_total, len_total = torch.stack([stored, ret_sum, len_sum]).tolist()
+        if count == 0:
+            return {}
+        return {"rollout/ep_rew_mean": ret_total / count, "rollout/ep_len_mean": len_total / count}
+
+    def reset(self) -> None:
+        """Forget every recorded episode."""
+        self._returns = self._lengths = self._count = None

@@ -1,0 +1,106 @@
+"""`train`: the one loop every algorithm runs through.
+
+```text
+on_training_start
+while algo.num_timesteps < total_timesteps:
+    batch = algo.collect()            # rollout, or env steps into a replay buffer
+    metrics = algo.update(batch)      # gradient steps
+    metrics += rollout/* and time/*   # episode stats, fps, ...
+    logger.record(metrics); callbacks.on_iteration(ctx)   # False stops training
+    logger.dump() every log_interval iterations
+on_training_end                       # always, then the logger is closed
+```
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from hybrid_toolkit.training._checks import check_positive_int
+from hybrid_toolkit.training.callbacks import (
+    Callback,
+    ProgressBarCallback,
+    TrainingContext,
+    as_callback_list,
+)
+from hybrid_toolkit.training.protocol import TrainableAlgorithm
+
+
+def _time_metrics(
+    algo: TrainableAlgorithm, iteration: int, start_time: float, start_steps: int
+) -> dict[str, float]:
+    elapsed = max(time.perf_counter() - start_time, 1e-9)
+    return {
+        "time/fps": int((algo.num_timesteps - start_steps) / elapsed),
+        "time/iterations": iteration,
+        "time/total_timesteps": algo.num_timesteps,
+        "time/time_elapsed": int(elapsed),
+    }
+
+
+def train(
+    algo: TrainableAlgorithm,
+    total_timesteps: int,
+    callback: Callback | Sequence[Callback] | None = None,
+    progress_bar: bool = False,
+    log_interval: int = 1,
+) -> None:
+    """Train ``algo`` until ``algo.num_timesteps >= total_timesteps`` or a callback stops it.
+
+    ``total_timesteps`` is absolute: an algorithm that already ran 1000 steps and is asked for
+    1500 runs about 500 more (algorithms that count "more steps" add their current count before
+    calling). The last iteration may overshoot by up to one ``collect``.
+
+    Metrics logged each iteration: what ``algo.update`` returns, ``rollout/ep_rew_mean`` and
+    ``rollout/ep_len_mean`` (last 100 finished episodes, once one has finished), ``time/fps``,
+    ``time/iterations``, ``time/total_timesteps`` and ``time/time_elapsed``. The hyperparameters
+    are recorded once at the start.
+
+    The logger is closed when training ends — normally, through a callback, an exception or
+    Ctrl-C — after every callback's ``on_training_end``; exceptions are re-raised.
+
+    Args:
+        algo: Anything satisfying `TrainableAlgorithm`.
+        total_timesteps: Environment-step budget, summed over the batch.
+        callback: One callback, a sequence of them, or ``None``.
+        progress_bar: Add a `ProgressBarCallback`.
+        log_interval: Dump the logger every this many iterations (and after the last one).
+    """
+    check_positive_int("total_timesteps", total_timesteps)
+    check_positive_int("log_interval", log_interval)
+    callbacks = as_callback_list(callback)
+    if progress_bar:
+        callbacks = as_callback_list([*callbacks.callbacks, ProgressBarCallback()])
+    logger = algo.logger
+    ctx = TrainingContext(algo, total_timesteps, iteration=0, metrics={}, logger=logger)
+    start_time, start_steps = time.perf_counter(), algo.num_timesteps
+    try:
+        logger.record_hparams(algo.hyperparameters())
+        callbacks.on_training_start(ctx)
+        while algo.num_timesteps < total_timesteps:
+            before = algo.num_timesteps
+            batch = algo.collect()
+            if algo.num_timesteps <= before:
+                raise RuntimeError(
+                    f"{type(algo).__name__}.collect() did not advance num_timesteps (still "
+                    f"{before}); the loop would never reach total_timesteps={total_timesteps}"
+                )
+            metrics = dict(algo.update(batch))
+            ctx.iteration += 1
+            metrics.update(algo.episode_stats.summary())
+            metrics.update(_time_metrics(algo, ctx.iteration, start_time, start_steps))
+            ctx.metrics = metrics
+            for key, value in metrics.items():
+                logger.record(key, value)
+            keep_going = callbacks.on_iteration(ctx)
+            last = not keep_going or algo.num_timesteps >= total_timesteps
+            if last or ctx.iteration % log_interval == 0:
+                logger.dump(step=algo.num_timesteps)
+            if not keep_going:
+                break
+    finally:
+        try:
+            callbacks.on_training_end(ctx)
+        finally:
+            logger.close()
