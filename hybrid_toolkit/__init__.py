@@ -1,0 +1,44 @@
+"""hybrid_toolkit: reinforcement learning for hybrid discrete-continuous action spaces.
+
+Quick start:
+    >>> import hybrid_toolkit as ht
+    >>> model = ht.PPO("TargetRegime-v0", seed=0).learn(20_000)
+    >>> model.save("ppo_target.zip"); model = ht.load("ppo_target.zip")
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from hybrid_toolkit.algorithms import (
+    PPO,
+    BaseAlgorithm,
+    PPOConfig,
+    get_algorithm,
+    list_algorithms,
+    load,
+)
+from hybrid_toolkit.envs import HybridEnv, Step, env_spec, list_envs, make, register_env
+from hybrid_toolkit.spaces import DiscreteComponent, HybridAction, HybridSpace
+
+try:
+    __version__ = version("hybrid-toolkit")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0+local"
+
+__all__ = [
+    "PPO",
+    "BaseAlgorithm",
+    "DiscreteComponent",
+    "HybridAction",
+    "HybridEnv",
+    "HybridSpace",
+    "PPOConfig",
+    "Step",
+    "__version__",
+    "env_spec",
+    "get_algorithm",
+    "list_algorithms",
+    "list_envs",
+    "load",
+    "make",
+    "register_env",
+]

@@ -1,0 +1,335 @@
+"""`BaseAlgorithm`: the Stable-Baselines3-style surface every algorithm shares.
+
+An algorithm subclass provides a config dataclass, builds its networks in :meth:`_build`, and
+implements the two halves of the trainer loop — :meth:`collect` and :meth:`update` — plus
+:meth:`act`. Everything a user touches (``learn``, ``predict``, ``save``, ``load``, logging,
+seeding, callbacks) lives here, once.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from hybrid_toolkit.envs import HybridEnv, env_spec, make
+from hybrid_toolkit.envs.registry import ENV_REGISTRY
+from hybrid_toolkit.spaces import HybridAction, HybridSpace
+from hybrid_toolkit.training import (
+    Callback,
+    EpisodeStats,
+    Logger,
+    configure_logger,
+    load_checkpoint,
+    make_run_dir,
+    save_checkpoint,
+    train,
+)
+from hybrid_toolkit.utils.config import apply_overrides, config_from_json, config_to_json
+
+
+def _env_name(env: HybridEnv) -> str:
+    spec = getattr(env, "spec", None)
+    return spec.name if spec is not None else type(env).__name__
+
+
+class BaseAlgorithm(abc.ABC):
+    """Base class of every algorithm.
+
+    Args:
+        env: A batched :class:`~hybrid_toolkit.envs.HybridEnv`, or a registered env id (then it is
+            built with ``num_envs=config.num_envs`` on ``device``).
+        config: The algorithm's config dataclass, a preset name from ``presets``, or ``None`` for
+            the defaults.
+        seed: Seeds network initialisation, action sampling and the env.
+        device: Torch device of the networks.
+        tensorboard_log: Root folder for run directories
+            (``<root>/<env>__<algo>__<seed>__<time>/`` with TensorBoard events, ``progress.csv``
+            and ``hparams.json``); ``None`` logs to stdout only.
+        verbose: 0 silent, 1 progress table on stdout.
+        **overrides: Config fields to change; unknown keys raise ``ValueError``.
+    """
+
+    name: ClassVar[str]
+    """Registry name, e.g. ``"ppo"``."""
+    config_class: ClassVar[type]
+    """The algorithm's config dataclass."""
+    presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {"default": {}}
+    """Named config overrides (paper settings)."""
+    requires_differentiable_env: ClassVar[bool] = False
+    """Refuse environments whose ``differentiable`` flag is False."""
+    saved_attributes: ClassVar[Sequence[str]] = ()
+    """Attributes (``nn.Module`` or optimizer) whose state dicts ``save`` writes."""
+
+    def __init__(
+        self,
+        env: HybridEnv | str,
+        config: Any | str | None = None,
+        *,
+        seed: int = 0,
+        device: torch.device | str = "cpu",
+        tensorboard_log: str | Path | None = None,
+        verbose: int = 1,
+        **overrides: Any,
+    ) -> None:
+        self.config = apply_overrides(self._resolve_config(config), overrides)
+        self.seed = int(seed)
+        self.device = torch.device(device)
+        self.tensorboard_log = tensorboard_log
+        self.verbose = verbose
+        if isinstance(env, str):
+            env = make(env, num_envs=getattr(self.config, "num_envs", 1), device=self.device)
+        self.env = env
+        self._check_env(env)
+        self.action_space: HybridSpace = env.action_space
+        self.num_timesteps = 0
+        self.total_timesteps_target = 0
+        self.episode_stats = EpisodeStats(window=100)
+        self.logger: Logger = configure_logger(None, ("stdout",) if verbose else (), verbose)
+        self.run_dir: Path | None = None
+        self.generator = torch.Generator(device=self.device).manual_seed(self.seed)
+        torch.manual_seed(self.seed)  # network initialisation draws from the global stream
+        self._build()
+
+    # ---------------------------------------------------------------- configuration
+    @classmethod
+    def _resolve_config(cls, config: Any | str | None) -> Any:
+        if config is None:
+            return cls.config_class()
+        if isinstance(config, str):
+            if config not in cls.presets:
+                raise ValueError(
+                    f"unknown {cls.name} preset {config!r}; valid presets are: "
+                    f"{', '.join(cls.presets)}"
+                )
+            return apply_overrides(cls.config_class(), cls.presets[config])
+        if not isinstance(config, cls.config_class):
+            raise TypeError(
+                f"config must be a {cls.config_class.__name__}, a preset name or None, "
+                f"got {type(config).__name__}"
+            )
+        return config
+
+    def _check_env(self, env: HybridEnv) -> None:
+        if not isinstance(env, HybridEnv):
+            raise TypeError(
+                f"{self.name} needs a hybrid_toolkit HybridEnv or a registered env id, got "
+                f"{type(env).__name__}; wrap gymnasium envs with GymnasiumToHybridEnv"
+            )
+        if self.requires_differentiable_env and not env.differentiable:
+            raise ValueError(
+                f"{self.name} needs a differentiable environment (env.differentiable=True); "
+                f"{_env_name(env)} is not differentiable — use a model-free algorithm such as ppo"
+            )
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The run's hyperparameters (config fields plus seed, device, env), for logging."""
+        params = config_to_json(self.config)
+        params.update(
+            algorithm=self.name,
+            env=_env_name(self.env),
+            num_envs=self.env.num_envs,
+            seed=self.seed,
+            device=str(self.device),
+        )
+        return params
+
+    # ---------------------------------------------------------------- the algorithm's part
+    @abc.abstractmethod
+    def _build(self) -> None:
+        """Create networks and optimizers (called once from ``__init__``)."""
+
+    @abc.abstractmethod
+    def collect(self) -> Any:
+        """Gather experience from ``self.env``; advance ``num_timesteps``; feed episode stats."""
+
+    @abc.abstractmethod
+    def update(self, batch: Any) -> dict[str, float]:
+        """Gradient steps on ``batch``; return metrics such as ``{"train/loss": …}``."""
+
+    @abc.abstractmethod
+    def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
+        """Batched actions for observations ``[B, *obs_shape]`` (no gradient, valid actions)."""
+
+    # ---------------------------------------------------------------- user surface
+    def learn(
+        self,
+        total_timesteps: int,
+        callback: Callback | Sequence[Callback] | None = None,
+        log_interval: int = 1,
+        tb_log_name: str | None = None,
+        reset_num_timesteps: bool = True,
+        progress_bar: bool = False,
+        *,
+        run_dir: str | Path | None = None,
+    ) -> BaseAlgorithm:
+        """Train for ``total_timesteps`` environment steps (summed over the batch).
+
+        Args:
+            total_timesteps: Steps to train for (with ``reset_num_timesteps=False``: more steps).
+            callback: Callbacks with the SB3 lifecycle (see ``hybrid_toolkit.training``).
+            log_interval: Write logs every this many iterations.
+            tb_log_name: Run name inside the run folder name (default: the algorithm name).
+            reset_num_timesteps: Start counting from 0 (and from a fresh env reset).
+            progress_bar: Show a progress bar.
+            run_dir: Log into exactly this folder instead of a new one under
+                ``tensorboard_log`` (the CLI uses it to know the folder in advance).
+
+        Returns:
+            ``self``, so that ``Algo(env).learn(10_000)`` chains as in Stable-Baselines3.
+        """
+        if isinstance(total_timesteps, bool) or not isinstance(total_timesteps, int):
+            raise ValueError(f"total_timesteps must be a positive int, got {total_timesteps!r}")
+        if reset_num_timesteps:
+            self.num_timesteps = 0
+            self._on_reset()
+        target = total_timesteps if reset_num_timesteps else self.num_timesteps + total_timesteps
+        self.total_timesteps_target = target
+        self._configure_run(tb_log_name or self.name, run_dir)
+        try:
+            train(self, target, callback=callback, progress_bar=progress_bar,
+                  log_interval=log_interval)
+        finally:
+            self.logger.close()
+        return self
+
+    def _on_reset(self) -> None:
+        """Forget rollout state (last observation) before a fresh ``learn``; override as needed."""
+
+    def _configure_run(self, run_name: str, run_dir: str | Path | None) -> None:
+        formats: tuple[str, ...] = ("stdout",) if self.verbose else ()
+        if run_dir is not None:
+            self.run_dir = Path(run_dir)
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            formats = (*formats, "csv", "tensorboard")
+        elif self.tensorboard_log is not None:
+            self.run_dir = make_run_dir(self.tensorboard_log, _env_name(self.env), run_name,
+                                        self.seed)
+            formats = (*formats, "csv", "tensorboard")
+        self.logger = configure_logger(self.run_dir, formats, self.verbose)
+        self.logger.record_hparams(self.hyperparameters())
+
+    def predict(
+        self, observation: np.ndarray | Tensor, deterministic: bool = True
+    ) -> tuple[Any, None]:
+        """Actions for one observation or a batch, Stable-Baselines3 style.
+
+        A ``Tensor`` input returns a :class:`HybridAction`; a numpy input returns the gymnasium
+        ``Dict`` convention ``{"discrete": int64 array, "continuous": float32 array}``, without
+        the batch dimension when a single observation was given. The second element is the
+        (absent) recurrent state.
+        """
+        as_numpy = not isinstance(observation, Tensor)
+        obs = torch.as_tensor(np.asarray(observation) if as_numpy else observation)
+        obs = obs.to(self.device, torch.float32)
+        single = tuple(obs.shape) == self.env.obs_shape
+        if single:
+            obs = obs.unsqueeze(0)
+        if tuple(obs.shape[1:]) != self.env.obs_shape:
+            raise ValueError(
+                f"observation has shape {tuple(obs.shape)}; expected {self.env.obs_shape} or "
+                f"[B, *{self.env.obs_shape}]"
+            )
+        action = self.act(obs, deterministic=deterministic)
+        if not as_numpy:
+            return action, None
+        out = {
+            "discrete": action.discrete.cpu().numpy(),
+            "continuous": action.continuous.detach().cpu().numpy().astype(np.float32),
+        }
+        if single:
+            out = {k: v[0] for k, v in out.items()}
+        return out, None
+
+    # ---------------------------------------------------------------- persistence
+    def state_dicts(self) -> dict[str, dict[str, Any]]:
+        """State dicts of every attribute named in ``saved_attributes``."""
+        return {name: getattr(self, name).state_dict() for name in self.saved_attributes}
+
+    def load_state_dicts(self, state_dicts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Inverse of :meth:`state_dicts`; missing entries raise ``ValueError``."""
+        missing = [n for n in self.saved_attributes if n not in state_dicts]
+        if missing:
+            raise ValueError(f"checkpoint lacks state dicts {missing} needed by {self.name}")
+        for name in self.saved_attributes:
+            getattr(self, name).load_state_dict(state_dicts[name])
+
+    def save(self, path: str | Path) -> Path:
+        """Write a ``.zip`` checkpoint atomically (JSON metadata + state dicts, no pickle)."""
+        env_info: dict[str, Any] = {"name": _env_name(self.env)}
+        env_config = getattr(self.env, "config", None)
+        if dataclasses.is_dataclass(env_config) and not isinstance(env_config, type):
+            env_info["config"] = config_to_json(env_config)
+        return save_checkpoint(
+            path,
+            algorithm=self.name,
+            config=config_to_json(self.config),
+            spaces={"action_space": self.action_space.to_json(),
+                    "observation_shape": list(self.env.obs_shape)},
+            state_dicts=self.state_dicts(),
+            extra={"num_timesteps": self.num_timesteps, "seed": self.seed, "env": env_info},
+        )
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        env: HybridEnv | None = None,
+        *,
+        device: torch.device | str = "cpu",
+        **kwargs: Any,
+    ) -> BaseAlgorithm:
+        """Load a checkpoint written by :meth:`save`.
+
+        Args:
+            path: The ``.zip`` file.
+            env: The env to attach; by default the saved env id is rebuilt from its saved config
+                (one scenario) when it is registered.
+            device: Device for the networks.
+            **kwargs: Passed to the constructor (``tensorboard_log``, ``verbose``…).
+        """
+        checkpoint = load_checkpoint(path, map_location=device)
+        saved = checkpoint.metadata.get("algorithm")
+        if saved != cls.name:
+            raise ValueError(
+                f"{path} holds a {saved!r} model; load it with hybrid_toolkit.load() or the "
+                f"{saved!r} class, not {cls.__name__}"
+            )
+        config = config_from_json(cls.config_class, checkpoint.config)
+        if env is None:
+            env = cls._rebuild_env(checkpoint.extra.get("env", {}), device, path)
+        saved_space = HybridSpace.from_json(checkpoint.spaces["action_space"])
+        if env.action_space != saved_space:
+            raise ValueError(
+                f"env action space {env.action_space!r} differs from the saved model's "
+                f"{saved_space!r}"
+            )
+        kwargs.setdefault("verbose", 0)
+        algo = cls(env, config, seed=int(checkpoint.extra.get("seed", 0)), device=device,
+                   **kwargs)
+        algo.load_state_dicts(checkpoint.state_dicts)
+        algo.num_timesteps = int(checkpoint.extra.get("num_timesteps", 0))
+        return algo
+
+    @staticmethod
+    def _rebuild_env(env_info: Mapping[str, Any], device: torch.device | str,
+                     path: str | Path) -> HybridEnv:
+        name = env_info.get("name", "")
+        if name not in ENV_REGISTRY:
+            raise ValueError(
+                f"{path} was trained on {name!r}, which is not a registered env id; pass env="
+            )
+        spec = env_spec(name)
+        config = config_from_json(spec.config_class, env_info.get("config", {}))
+        return make(name, num_envs=1, device=device, config=config)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(env={_env_name(self.env)}, seed={self.seed}, "
+                f"device={self.device}, num_timesteps={self.num_timesteps})")
+

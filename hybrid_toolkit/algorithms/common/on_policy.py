@@ -1,0 +1,142 @@
+"""On-policy rollout storage and generalised advantage estimation, batched over scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from hybrid_toolkit.spaces import HybridAction
+
+
+def compute_gae(
+    rewards: Tensor,
+    values: Tensor,
+    dones: Tensor,
+    last_value: Tensor,
+    gamma: float,
+    gae_lambda: float,
+) -> tuple[Tensor, Tensor]:
+    """Generalised advantage estimates over a ``[T, B]`` rollout.
+
+    Args:
+        rewards: ``[T, B]`` rewards (truncation bootstrap already folded in).
+        values: ``[T, B]`` value estimates of the observations the actions were taken in.
+        dones: ``[T, B]`` whether the episode ended with step ``t`` (its successor observation
+            belongs to a new episode, so nothing is bootstrapped across it).
+        last_value: ``[B]`` value of the observation after the last step.
+        gamma: Discount factor.
+        gae_lambda: GAE λ.
+
+    Returns:
+        ``(advantages, returns)``, both ``[T, B]``; ``returns = advantages + values``.
+    """
+    steps = rewards.shape[0]
+    advantages = torch.zeros_like(rewards)
+    running = torch.zeros_like(last_value)
+    not_done = 1.0 - dones.to(rewards.dtype)
+    for t in reversed(range(steps)):  # a loop over time, each step batched over scenarios
+        next_value = last_value if t == steps - 1 else values[t + 1]
+        delta = rewards[t] + gamma * next_value * not_done[t] - values[t]
+        running = delta + gamma * gae_lambda * not_done[t] * running
+        advantages[t] = running
+    return advantages, advantages + values
+
+
+@dataclass
+class RolloutBatch:
+    """A flattened minibatch of on-policy experience."""
+
+    obs: Tensor
+    action: HybridAction
+    log_prob: Tensor
+    advantages: Tensor
+    returns: Tensor
+    values: Tensor
+
+
+class RolloutBuffer:
+    """Pre-allocated ``[T, B]`` storage for one on-policy rollout.
+
+    Args:
+        n_steps: Steps per scenario per rollout (``T``).
+        num_envs: Scenarios (``B``).
+        obs_shape: Per-scenario observation shape.
+        n_discrete: Discrete components of the action.
+        n_continuous: Continuous parameters of the action.
+        device: Storage device.
+    """
+
+    def __init__(
+        self,
+        n_steps: int,
+        num_envs: int,
+        obs_shape: tuple[int, ...],
+        n_discrete: int,
+        n_continuous: int,
+        device: torch.device,
+    ) -> None:
+        self.n_steps, self.num_envs = n_steps, num_envs
+        shape = (n_steps, num_envs)
+        self.obs = torch.zeros(*shape, *obs_shape, device=device)
+        self.discrete = torch.zeros(*shape, n_discrete, dtype=torch.int64, device=device)
+        self.continuous = torch.zeros(*shape, n_continuous, device=device)
+        self.log_prob = torch.zeros(shape, device=device)
+        self.rewards = torch.zeros(shape, device=device)
+        self.dones = torch.zeros(shape, dtype=torch.bool, device=device)
+        self.values = torch.zeros(shape, device=device)
+        self.advantages = torch.zeros(shape, device=device)
+        self.returns = torch.zeros(shape, device=device)
+        self.pos = 0
+
+    def add(
+        self,
+        obs: Tensor,
+        action: HybridAction,
+        log_prob: Tensor,
+        reward: Tensor,
+        done: Tensor,
+        value: Tensor,
+    ) -> None:
+        """Store one batched step."""
+        if self.pos >= self.n_steps:
+            raise RuntimeError(f"RolloutBuffer is full ({self.n_steps} steps); call reset()")
+        t = self.pos
+        self.obs[t] = obs
+        self.discrete[t] = action.discrete
+        self.continuous[t] = action.continuous
+        self.log_prob[t] = log_prob
+        self.rewards[t] = reward
+        self.dones[t] = done
+        self.values[t] = value
+        self.pos += 1
+
+    def reset(self) -> None:
+        """Start filling from the first step again."""
+        self.pos = 0
+
+    def finish(self, last_value: Tensor, gamma: float, gae_lambda: float) -> None:
+        """Compute advantages and returns once the buffer is full."""
+        self.advantages, self.returns = compute_gae(
+            self.rewards, self.values, self.dones, last_value, gamma, gae_lambda
+        )
+
+    def minibatches(self, n_minibatches: int, generator: torch.Generator) -> Iterator[RolloutBatch]:
+        """Shuffled minibatches covering the flattened rollout once."""
+        size = self.n_steps * self.num_envs
+        perm = torch.randperm(size, generator=generator, device=generator.device)
+        perm = perm.to(self.obs.device)
+        flat_obs = self.obs.reshape(size, *self.obs.shape[2:])
+        flat_d = self.discrete.reshape(size, -1)
+        flat_c = self.continuous.reshape(size, -1)
+        for idx in perm.chunk(n_minibatches):
+            yield RolloutBatch(
+                obs=flat_obs[idx],
+                action=HybridAction(flat_d[idx], flat_c[idx]),
+                log_prob=self.log_prob.reshape(size)[idx],
+                advantages=self.advantages.reshape(size)[idx],
+                returns=self.returns.reshape(size)[idx],
+                values=self.values.reshape(size)[idx],
+            )

@@ -1,0 +1,221 @@
+"""Hybrid PPO: clipped policy optimisation with categorical × Gaussian heads on batched envs.
+
+One rollout of ``n_steps`` batched steps, GAE, then ``n_epochs`` passes of ``n_minibatches``
+clipped-surrogate updates. The policy's log-probability and entropy ignore parameters that are
+inactive for the sampled discrete choice, so e.g. Platform's unused jump distance never receives
+a gradient.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import torch
+from torch import Tensor
+
+from hybrid_toolkit.algorithms.base import BaseAlgorithm
+from hybrid_toolkit.algorithms.common.on_policy import RolloutBatch, RolloutBuffer
+from hybrid_toolkit.algorithms.ppo.config import PPO_PRESETS, PPOConfig
+from hybrid_toolkit.algorithms.ppo.policy import HybridActorCritic
+from hybrid_toolkit.algorithms.registry import register_algorithm
+from hybrid_toolkit.nn import ObservationNormalizer, RewardScaler
+from hybrid_toolkit.spaces import HybridAction
+
+
+@register_algorithm
+class PPO(BaseAlgorithm):
+    """Proximal Policy Optimization for hybrid action spaces.
+
+    Example:
+        >>> model = PPO("TargetRegime-v0", seed=0).learn(20_000)
+        >>> action, _ = model.predict(obs)
+    """
+
+    name: ClassVar[str] = "ppo"
+    config_class: ClassVar[type] = PPOConfig
+    presets = PPO_PRESETS
+    saved_attributes = ("policy", "obs_normalizer", "optimizer")
+    config: PPOConfig
+
+    def _build(self) -> None:
+        cfg, env = self.config, self.env
+        obs_dim = int(torch.tensor(env.obs_shape).prod())
+        self.policy = HybridActorCritic(
+            obs_dim, self.action_space, cfg.policy_hidden, cfg.value_hidden, cfg.activation,
+            cfg.log_std_init,
+        ).to(self.device)
+        self.obs_normalizer = ObservationNormalizer(env.obs_shape).to(self.device)
+        self.reward_scaler = RewardScaler(env.num_envs, gamma=cfg.gamma).to(self.device)
+        self.optimizer = torch.optim.Adam(
+            self.policy.parameters(), lr=cfg.learning_rate, eps=cfg.adam_eps
+        )
+        self.buffer = RolloutBuffer(
+            cfg.n_steps, env.num_envs, (obs_dim,), self.action_space.n_discrete,
+            self.action_space.n_continuous, self.device,
+        )
+        self._low = self.action_space.low.to(self.device)
+        self._high = self.action_space.high.to(self.device)
+        self._last_obs: Tensor | None = None
+
+    def _on_reset(self) -> None:
+        self._last_obs = None
+
+    # ------------------------------------------------------------------ acting
+    def _features(self, obs: Tensor, update_stats: bool = False) -> Tensor:
+        flat = obs.to(self.device, torch.float32).reshape(obs.shape[0], -1)
+        if not self.config.normalize_observations:
+            return flat
+        if update_stats:
+            self.obs_normalizer.update(flat)
+        return self.obs_normalizer(flat)
+
+    def _clip(self, action: HybridAction) -> HybridAction:
+        """Gaussian samples may leave the box; the env receives them clipped."""
+        return HybridAction(
+            action.discrete, torch.clamp(action.continuous, self._low, self._high)
+        )
+
+    @torch.no_grad()
+    def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
+        """Greedy (argmax + mean) or sampled actions, clipped into the action space."""
+        dist = self.policy.distribution(self._features(obs))
+        action = dist.mode() if deterministic else dist.sample(generator=self.generator)
+        return self._clip(action)
+
+    # ------------------------------------------------------------------ collect
+    @torch.no_grad()
+    def collect(self) -> RolloutBuffer:
+        """One rollout of ``n_steps`` batched steps, then GAE."""
+        cfg, env, buf = self.config, self.env, self.buffer
+        if self._last_obs is None:
+            self._last_obs = env.reset(seed=self.seed)
+            self.reward_scaler.reset()
+        buf.reset()
+        obs = self._last_obs
+        choice_counts = torch.zeros((), device=self.device)
+        for _ in range(cfg.n_steps):
+            feats = self._features(obs, update_stats=True)
+            dist = self.policy.distribution(feats)
+            action = dist.sample(generator=self.generator)
+            log_prob = dist.log_prob(action)
+            value = self.policy.value(feats)
+            step = env.step(self._clip(action))
+            done = step.terminated | step.truncated
+            reward = step.reward.detach().to(self.device, torch.float32)
+            if cfg.scale_rewards:
+                reward = self.reward_scaler(reward, done)
+            # a time-limit cut is not a terminal state: bootstrap from the final observation
+            final_value = self.policy.value(self._features(step.info["final_obs"]))
+            reward = reward + cfg.gamma * final_value * (step.truncated & ~step.terminated)
+            buf.add(feats, action, log_prob, reward, done, value)
+            self.episode_stats.add(
+                step.info["episode_return"], step.info["episode_length"], done
+            )
+            choice_counts = choice_counts + self._choice_counts(action)
+            obs = step.obs
+        self._last_obs = obs
+        self._record_choice_fractions(choice_counts)
+        buf.finish(self.policy.value(self._features(obs)), cfg.gamma, cfg.gae_lambda)
+        self.num_timesteps += cfg.n_steps * env.num_envs
+        return buf
+
+    def _regime_component(self) -> int | None:
+        """The single component that governs parameters (the "regime"), if there is one."""
+        governing = list(self.action_space.activation)
+        if len(governing) != 1 or self.action_space.discrete[governing[0]].n > 16:
+            return None
+        return governing[0]
+
+    def _choice_counts(self, action: HybridAction) -> Tensor:
+        comp = self._regime_component()
+        if comp is None:
+            return torch.zeros((), device=self.device)
+        n = self.action_space.discrete[comp].n
+        return torch.bincount(action.discrete[:, comp], minlength=n).float()
+
+    def _record_choice_fractions(self, counts: Tensor) -> None:
+        """``rollout/regime_<k>_fraction`` for a single governing (regime) component."""
+        if counts.dim() == 0:
+            return
+        for k, fraction in enumerate((counts / counts.sum()).tolist()):
+            self.logger.record(f"rollout/regime_{k}_fraction", fraction)
+
+    # ------------------------------------------------------------------ update
+    def update(self, batch: RolloutBuffer) -> dict[str, float]:
+        """``n_epochs`` × ``n_minibatches`` clipped-surrogate steps on the rollout."""
+        cfg = self.config
+        if cfg.anneal_lr and self.total_timesteps_target:
+            frac = max(0.0, 1.0 - self.num_timesteps / self.total_timesteps_target)
+            for group in self.optimizer.param_groups:
+                group["lr"] = frac * cfg.learning_rate
+        sums: dict[str, Tensor] = {}
+        count = 0
+        stop = False
+        for _ in range(cfg.n_epochs):
+            for mb in batch.minibatches(cfg.n_minibatches, self.generator):
+                stats = self._minibatch_step(mb)
+                for key, value in stats.items():
+                    sums[key] = sums.get(key, torch.zeros((), device=self.device)) + value
+                count += 1
+                if cfg.target_kl and float(stats["train/approx_kl"]) > 1.5 * cfg.target_kl:
+                    stop = True
+                    break
+            if stop:
+                break
+        metrics = {key: float(value) / count for key, value in sums.items()}
+        values, returns = batch.values.flatten(), batch.returns.flatten()
+        var = torch.var(returns)
+        metrics["train/explained_variance"] = float(
+            1 - torch.var(returns - values) / var) if var > 0 else 0.0
+        metrics["train/n_updates"] = float(count)
+        metrics["train/learning_rate"] = float(self.optimizer.param_groups[0]["lr"])
+        metrics["train/std"] = float(self.policy.head.log_std.detach().exp().mean()) \
+            if self.action_space.n_continuous else 0.0
+        return metrics
+
+    def _minibatch_step(self, mb: RolloutBatch) -> dict[str, Tensor]:
+        cfg = self.config
+        dist = self.policy.distribution(mb.obs)
+        log_prob = dist.log_prob(mb.action)
+        ent_discrete, ent_continuous = dist.entropy_parts()
+        values = self.policy.value(mb.obs)
+
+        adv = mb.advantages
+        if cfg.normalize_advantage and adv.numel() > 1:
+            adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+        log_ratio = log_prob - mb.log_prob
+        ratio = log_ratio.exp()
+        policy_loss = torch.max(
+            -adv * ratio, -adv * torch.clamp(ratio, 1 - cfg.clip_range, 1 + cfg.clip_range)
+        ).mean()
+
+        if cfg.clip_range_vf > 0:
+            clipped = mb.values + torch.clamp(values - mb.values, -cfg.clip_range_vf,
+                                              cfg.clip_range_vf)
+            value_loss = 0.5 * torch.max((values - mb.returns) ** 2,
+                                         (clipped - mb.returns) ** 2).mean()
+        else:
+            value_loss = 0.5 * ((values - mb.returns) ** 2).mean()
+
+        entropy = ent_discrete + ent_continuous if cfg.continuous_entropy else ent_discrete
+        loss = policy_loss + cfg.vf_coef * value_loss - cfg.ent_coef * entropy.mean()
+
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm)
+        self.optimizer.step()
+
+        with torch.no_grad():
+            approx_kl = ((ratio - 1) - log_ratio).mean()
+            clip_fraction = ((ratio - 1).abs() > cfg.clip_range).float().mean()
+        return {
+            "train/loss": loss.detach(),
+            "train/policy_gradient_loss": policy_loss.detach(),
+            "train/value_loss": value_loss.detach(),
+            "train/entropy_loss": -entropy.mean().detach(),
+            "train/discrete_entropy": ent_discrete.mean().detach(),
+            "train/continuous_entropy": ent_continuous.mean().detach(),
+            "train/approx_kl": approx_kl,
+            "train/clip_fraction": clip_fraction,
+            "train/grad_norm": grad_norm.detach(),
+        }

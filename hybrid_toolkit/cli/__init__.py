@@ -1,0 +1,1 @@
+"""The ``hybrid-toolkit`` command line (tyro), generated from the registries."""

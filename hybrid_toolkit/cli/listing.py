@@ -1,0 +1,27 @@
+"""``hybrid-toolkit list``: what algorithms and environments are registered."""
+
+from __future__ import annotations
+
+from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
+from hybrid_toolkit.cli.options import ListArgs
+from hybrid_toolkit.envs import env_spec, list_envs
+
+KINDS = ("all", "algos", "envs")
+
+
+def run_list(args: ListArgs) -> int:
+    """Print the registries; an unknown ``kind`` exits with status 2."""
+    if args.kind not in KINDS:
+        print(f"error: --kind must be one of {', '.join(KINDS)}, got {args.kind!r}")
+        return 2
+    if args.kind in ("all", "algos"):
+        print("Algorithms:")
+        for name in list_algorithms():
+            doc = (get_algorithm(name).__doc__ or "").strip().splitlines()[0]
+            print(f"  {name:<12} {doc}")
+    if args.kind in ("all", "envs"):
+        print("Environments:")
+        for name in list_envs():
+            spec = env_spec(name)
+            print(f"  {name:<34} {spec.description}")
+    return 0

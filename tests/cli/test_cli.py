@@ -1,0 +1,105 @@
+"""The command line, run in-process: help texts, errors, and an end-to-end training run."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import hybrid_toolkit as ht
+from hybrid_toolkit.cli.main import main
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    try:
+        code = main(args)
+    except SystemExit as exc:  # tyro exits for --help and for bad input
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--help"], ["list", "train", "eval"]),
+        (["list", "--help"], ["--kind"]),
+        (["eval", "--help"], ["MODEL", "--episodes"]),
+        (["train", "--help"], ["ppo"]),
+        (["train", "ppo", "--help"], ["TargetRegime-v0"]),
+    ],
+)
+def test_help_of_each_level(args: list[str], expected: list[str],
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_cli(args, capsys)
+    assert code == 0
+    for text in expected:
+        assert text in out
+
+
+@pytest.mark.parametrize("algo", ht.list_algorithms())
+@pytest.mark.parametrize("env_id", ht.list_envs())
+def test_train_help_lists_every_algo_and_env_option(
+    algo: str, env_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run_cli(["train", algo, env_id, "--help"], capsys)
+    assert code == 0
+    algo_fields = dataclasses.fields(ht.get_algorithm(algo).config_class)
+    env_fields = dataclasses.fields(ht.env_spec(env_id).config_class)
+    for f in algo_fields:
+        assert f"--algo.{f.name.replace('_', '-')}" in out
+    for f in env_fields:
+        assert f"--env.{f.name.replace('_', '-')}" in out
+    assert "--run.total-timesteps" in out
+
+
+def test_list_prints_registries(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_cli(["list"], capsys)
+    assert code == 0
+    assert "ppo" in out and "TargetRegime-v0" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["train", "nope", "TargetRegime-v0"], ["train", "ppo", "Nope-v0"], ["frobnicate"]],
+)
+def test_unknown_names_exit_2_listing_valid_ones(args: list[str],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_cli(args, capsys)
+    assert code == 2
+    assert ("ppo" in out) or ("TargetRegime-v0" in out) or ("train" in out)
+
+
+def test_eval_of_missing_model_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_cli(["eval", "does-not-exist.zip"], capsys)
+    assert code == 2
+    assert "does-not-exist.zip" in out
+
+
+def test_train_end_to_end_reaches_optimum_and_logs(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_cli(
+        ["train", "ppo", "TargetRegime-v0", "--run.total-timesteps", "40000",
+         "--run.run-root", str(tmp_path), "--run.no-progress-bar", "--run.verbose", "0",
+         "--algo.learning-rate", "0.001", "--algo.gamma", "0.5", "--env.horizon", "8"],
+        capsys,
+    )
+    assert code == 0, out
+    (run_dir,) = tmp_path.iterdir()
+    assert run_dir.name.startswith("TargetRegime-v0__ppo__0__")
+    mean = float(out.split("mean return ")[1].split(" ")[0])
+    assert mean >= 0.95 * ht.make("TargetRegime-v0", horizon=8).optimal_return
+    events = EventAccumulator(str(run_dir))
+    events.Reload()
+    keys = set(events.Tags()["scalars"])
+    for key in ["rollout/ep_rew_mean", "rollout/ep_len_mean", "time/fps", "train/loss",
+                "train/policy_gradient_loss", "train/value_loss", "train/approx_kl",
+                "train/clip_fraction", "train/discrete_entropy", "train/continuous_entropy",
+                "rollout/regime_0_fraction"]:
+        assert key in keys, f"{key} missing from TensorBoard scalars {sorted(keys)}"
+    # the saved model evaluates through `hybrid-toolkit eval`
+    code, out = run_cli(["eval", str(run_dir / "model.zip"), "--episodes", "16"], capsys)
+    assert code == 0, out
+    assert "mean return" in out
