@@ -1,7 +1,32 @@
-"""Hybrid action spaces: :class:`HybridSpace`, :class:`HybridAction` and their conversions."""
+"""Hybrid action spaces: `HybridSpace`, `HybridAction`, gymnasium conversions and relaxed
+coordinates."""
 
 from hybrid_toolkit.spaces.action import HybridAction
 from hybrid_toolkit.spaces.components import DiscreteComponent, DiscreteKind
-from hybrid_toolkit.spaces.hybrid_space import HybridSpace
+from hybrid_toolkit.spaces.gymnasium_conversion import (
+    CONVENTIONS,
+    action_from_gymnasium,
+    action_to_gymnasium,
+    conventions_for,
+    detect_convention,
+    from_gymnasium,
+    to_gymnasium,
+)
+from hybrid_toolkit.spaces.hybrid_space import ActivationMap, HybridSpace
+from hybrid_toolkit.spaces.relaxed import RelaxedCoordinates
 
-__all__ = ["DiscreteComponent", "DiscreteKind", "HybridAction", "HybridSpace"]
+__all__ = [
+    "CONVENTIONS",
+    "ActivationMap",
+    "DiscreteComponent",
+    "DiscreteKind",
+    "HybridAction",
+    "HybridSpace",
+    "RelaxedCoordinates",
+    "action_from_gymnasium",
+    "action_to_gymnasium",
+    "conventions_for",
+    "detect_convention",
+    "from_gymnasium",
+    "to_gymnasium",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -11,7 +12,7 @@ DiscreteKind = Literal["categorical", "ordinal"]
 
 @dataclass(frozen=True)
 class DiscreteComponent:
-    """One discrete component of a :class:`~hybrid_toolkit.spaces.HybridSpace`.
+    """One discrete component of a `HybridSpace`.
 
     Attributes:
         n: Number of choices; valid values are ``0 .. n-1``.
@@ -45,7 +46,7 @@ class DiscreteComponent:
                 )
             if not all(math.isfinite(p) for p in positions):
                 raise ValueError(f"DiscreteComponent.positions must be finite, got {positions}")
-            if any(b <= a for a, b in zip(positions, positions[1:], strict=False)):
+            if any(b <= a for a, b in itertools.pairwise(positions)):
                 raise ValueError(
                     f"DiscreteComponent.positions must be strictly increasing, got {positions}"
                 )

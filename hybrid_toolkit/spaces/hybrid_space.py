@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor
 
 from hybrid_toolkit.spaces.action import HybridAction
 from hybrid_toolkit.spaces.components import DiscreteComponent, DiscreteKind
+
+if TYPE_CHECKING:
+    import gymnasium
+
+    from hybrid_toolkit.spaces.relaxed import RelaxedCoordinates
 
 ActivationMap = Mapping[int, Sequence[Sequence[int]]]
 
@@ -33,9 +38,9 @@ class HybridSpace:
 
     * **regime + parameters**: one categorical component whose choice activates a block of
       continuous parameters (Platform, the HPO inventory regime, switched LQR) — see
-      :meth:`parameterized`;
+      `parameterized`;
     * **large multi-dimensional discrete vectors**: many ordinal or categorical components and
-      no continuous part (DGRL maze, job shop, order-up-to levels) — see :meth:`multi_discrete`;
+      no continuous part (DGRL maze, job shop, order-up-to levels) — see `multi_discrete`;
     * **both**: many discrete components plus shared, always-active parameters.
 
     Args:
@@ -176,7 +181,9 @@ class HybridSpace:
         return f"parameter {j}"
 
     # ------------------------------------------------------------------ activation
-    def _check_activation(self, activation: ActivationMap) -> dict[int, tuple[tuple[int, ...], ...]]:
+    def _check_activation(
+        self, activation: ActivationMap
+    ) -> dict[int, tuple[tuple[int, ...], ...]]:
         checked: dict[int, tuple[tuple[int, ...], ...]] = {}
         owner: dict[int, int] = {}
         for comp, per_choice in activation.items():
@@ -262,7 +269,7 @@ class HybridSpace:
         normal = torch.randn(shape, generator=generator, device=gen_device)
         expo = torch.empty(shape, device=gen_device).exponential_(1.0, generator=generator)
         lo_fin, hi_fin = torch.isfinite(low), torch.isfinite(high)
-        both = low + uniform * (high - low)
+        both = low * (1 - uniform) + high * uniform  # no overflow for huge finite ranges
         cont = torch.where(
             lo_fin & hi_fin,
             both,
@@ -308,7 +315,7 @@ class HybridSpace:
             row, j = (int(v) for v in torch.nonzero(bad)[0])
             raise ValueError(
                 f"{name}.continuous[{row}, {j}] ({self.continuous_label(j)}, active for the chosen "
-                f"discrete values) is {float(values[row, j])}; expected a finite value in "
+                f"discrete values) is {float(values[row, j])}; expected a value in "
                 f"[{float(low[j])}, {float(high[j])}]"
             )
 
@@ -337,7 +344,7 @@ class HybridSpace:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> HybridSpace:
-        """Inverse of :meth:`to_json`."""
+        """Inverse of `to_json`."""
         return cls(
             [DiscreteComponent.from_json(c) for c in data.get("discrete", [])],
             low=[float(x) for x in data.get("low", [])],
@@ -359,3 +366,31 @@ class HybridSpace:
             f"governed_components={sorted(self.activation)}, "
             f"log10|A_discrete|={self.log10_cardinality:.2f})"
         )
+
+    # ------------------------------------------------------------------ conversions (delegating)
+    def to_gymnasium(self) -> gymnasium.spaces.Dict:
+        """The native gymnasium export; see `hybrid_toolkit.spaces.to_gymnasium`."""
+        from hybrid_toolkit.spaces.gymnasium_conversion import to_gymnasium
+
+        return to_gymnasium(self)
+
+    @classmethod
+    def from_gymnasium(
+        cls,
+        gym_space: gymnasium.Space[Any],
+        *,
+        activation: ActivationMap | None = None,
+        kind: DiscreteKind = "categorical",
+    ) -> HybridSpace:
+        """Import a gymnasium space; see `hybrid_toolkit.spaces.from_gymnasium`."""
+        from hybrid_toolkit.spaces.gymnasium_conversion import from_gymnasium
+
+        return from_gymnasium(gym_space, activation=activation, kind=kind)
+
+    def relaxed(
+        self, device: torch.device | str | None = None, dtype: torch.dtype = torch.float32
+    ) -> RelaxedCoordinates:
+        """Relaxed coordinates of this space; see `hybrid_toolkit.spaces.RelaxedCoordinates`."""
+        from hybrid_toolkit.spaces.relaxed import RelaxedCoordinates
+
+        return RelaxedCoordinates(self, device=device, dtype=dtype)
