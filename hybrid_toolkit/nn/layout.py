@@ -1,0 +1,155 @@
+"""`DistributionLayout`: a `HybridSpace` turned into device tensors for batched distributions.
+
+:class:`~hybrid_toolkit.nn.HybridDistribution` is rebuilt at every environment step, so the
+parts that depend only on the space (how to pad per-component logits into one rectangular
+tensor, which choice activates which continuous parameter) are computed once per space and
+device and cached here.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from hybrid_toolkit.spaces import HybridSpace
+
+_CACHE: dict[tuple[int, torch.device], tuple[weakref.ref[HybridSpace], DistributionLayout]] = {}
+
+
+@dataclass(frozen=True, eq=False)
+class DistributionLayout:
+    """Space-dependent constant tensors, all on one device.
+
+    Components of different sizes are padded to ``max_n`` choices, so every per-component
+    quantity is one ``[B, n_discrete, max_n]`` tensor and no code loops over components.
+
+    Attributes:
+        sizes: Number of choices of each discrete component.
+        max_n: Largest component size (``1`` when there are no components).
+        n_continuous: Number of continuous parameters.
+        gather_index: ``[n_discrete, max_n]`` positions in the concatenated ``[B, sum(sizes)]``
+            layout, or ``None`` when all components have the same size (then a reshape suffices).
+        valid: Bool ``[n_discrete, max_n]``, ``False`` on padding.
+        governed: ``int64 [g]``, the components that govern some continuous parameter.
+        tables: Bool ``[g, max_n, n_continuous]``: choice ``i`` of governed component ``g``
+            activates parameter ``j`` (all ``False`` on padding).
+        always_active: Bool ``[n_continuous]``: parameters no component governs.
+        loc: ``[n_continuous]`` centre of the box ``(low + high) / 2``.
+        half_width: ``[n_continuous]`` half-width of the box ``(high - low) / 2``.
+        bounded: Whether every continuous parameter has finite bounds.
+    """
+
+    sizes: tuple[int, ...]
+    max_n: int
+    n_continuous: int
+    gather_index: Tensor | None
+    valid: Tensor
+    governed: Tensor
+    tables: Tensor
+    always_active: Tensor
+    loc: Tensor
+    half_width: Tensor
+    bounded: bool
+
+    @property
+    def n_discrete(self) -> int:
+        """Number of discrete components."""
+        return len(self.sizes)
+
+    @property
+    def total_choices(self) -> int:
+        """Width of the concatenated logits, ``sum(sizes)``."""
+        return sum(self.sizes)
+
+    @classmethod
+    def of(cls, space: HybridSpace, device: torch.device | str) -> DistributionLayout:
+        """The (cached) layout of ``space`` on ``device``.
+
+        The cache is keyed on the space object itself (held weakly), so it costs one dictionary
+        lookup per call and forgets spaces that are garbage-collected.
+        """
+        key = (id(space), torch.device(device))
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0]() is space:
+            return hit[1]
+        layout = cls.build(space, key[1])
+        _CACHE[key] = (weakref.ref(space, lambda _ref: _CACHE.pop(key, None)), layout)
+        return layout
+
+    @classmethod
+    def build(cls, space: HybridSpace, device: torch.device | str) -> DistributionLayout:
+        """Compute the layout of ``space`` on ``device`` (uncached)."""
+        sizes = tuple(c.n for c in space.discrete)
+        max_n = max(sizes, default=1)
+        n_c = space.n_continuous
+        nvec = torch.tensor(sizes, dtype=torch.int64)
+        offsets = torch.cumsum(nvec, 0) - nvec
+        arange = torch.arange(max_n)
+        valid = arange[None, :] < nvec[:, None]
+        gather_index = None
+        if len(set(sizes)) > 1:
+            gather_index = torch.where(valid, offsets[:, None] + arange[None, :], 0).to(device)
+
+        governed = sorted(space.activation)
+        tables = torch.zeros(len(governed), max_n, n_c, dtype=torch.bool)
+        for g, comp in enumerate(governed):
+            for choice, dims in enumerate(space.activation[comp]):
+                tables[g, choice, list(dims)] = True
+        low, high = space.low.to(torch.float64), space.high.to(torch.float64)
+        return cls(
+            sizes=sizes,
+            max_n=max_n,
+            n_continuous=n_c,
+            gather_index=gather_index,
+            valid=valid.to(device),
+            governed=torch.tensor(governed, dtype=torch.int64, device=device),
+            tables=tables.to(device),
+            always_active=space.always_active.to(device),
+            loc=((low + high) / 2).to(torch.float32).to(device),
+            half_width=((high - low) / 2).to(torch.float32).to(device),
+            bounded=bool(torch.isfinite(low).all() and torch.isfinite(high).all()),
+        )
+
+    def pad(self, flat: Tensor, fill: float | bool) -> Tensor:
+        """Reshape concatenated per-component values ``[B, sum(sizes)]`` to ``[B, n_d, max_n]``.
+
+        Padding entries are set to ``fill`` (``-inf`` for logits, ``False`` for masks).
+        """
+        batch = flat.shape[0]
+        if self.gather_index is None:
+            return flat.reshape(batch, self.n_discrete, self.max_n)
+        picked = flat.index_select(1, self.gather_index.flatten())
+        return picked.view(batch, self.n_discrete, self.max_n).masked_fill(~self.valid, fill)
+
+    def active_mask(self, discrete: Tensor) -> Tensor:
+        """Bool ``[B, n_continuous]``: parameters active for the discrete actions ``[B, n_d]``.
+
+        Same result as :meth:`HybridSpace.active_mask`, without host-to-device copies.
+        """
+        batch = discrete.shape[0]
+        mask = self.always_active.expand(batch, self.n_continuous)
+        if self.governed.numel() == 0:
+            return mask
+        rows = torch.arange(self.governed.numel(), device=discrete.device)
+        chosen = discrete[:, self.governed]  # [B, g]
+        return mask | self.tables[rows[None, :], chosen].any(dim=1)
+
+    def active_probability(self, probs: Tensor) -> Tensor:
+        """``P(parameter j is active)`` ``[B, n_continuous]`` from choice probabilities.
+
+        Args:
+            probs: ``[B, n_d, max_n]`` probabilities of every choice (zero on padding).
+
+        Each parameter is governed by at most one component, so its activation probability is
+        the total probability of the choices of that component that activate it; parameters no
+        component governs are active with probability one.
+        """
+        batch = probs.shape[0]
+        always = self.always_active.to(probs.dtype).expand(batch, self.n_continuous)
+        if self.governed.numel() == 0:
+            return always
+        governed_probs = probs[:, self.governed, :]  # [B, g, max_n]
+        return always + torch.einsum("bgn,gnc->bc", governed_probs, self.tables.to(probs.dtype))
