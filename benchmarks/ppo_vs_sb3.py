@@ -5,8 +5,8 @@ network sizes, rollout length, epochs and minibatch size, in one run, side by si
 repeated and the median throughput is reported with the ratio.
 
 Usage:
-    python benchmarks/ppo_vs_sb3.py                    # full table, writes docs/benchmarks/ppo-vs-sb3.md
-    python benchmarks/ppo_vs_sb3.py --quick            # smaller, for a smoke check
+    python benchmarks/ppo_vs_sb3.py           # full table -> docs/benchmarks/ppo-vs-sb3.md
+    python benchmarks/ppo_vs_sb3.py --quick   # smaller, for a smoke check
 """
 
 from __future__ import annotations
@@ -34,8 +34,14 @@ N_MINIBATCHES = 4
 def ours_fps(num_envs: int, total: int, seed: int) -> float:
     model = ht.PPO(
         ht.make(ENV_ID, num_envs=num_envs, validate_actions=False),
-        seed=seed, verbose=0, num_envs=num_envs, n_steps=N_STEPS, n_epochs=N_EPOCHS,
-        n_minibatches=N_MINIBATCHES, policy_hidden=HIDDEN, value_hidden=HIDDEN,
+        seed=seed,
+        verbose=0,
+        num_envs=num_envs,
+        n_steps=N_STEPS,
+        n_epochs=N_EPOCHS,
+        n_minibatches=N_MINIBATCHES,
+        policy_hidden=HIDDEN,
+        value_hidden=HIDDEN,
     )
     start = time.perf_counter()
     model.learn(total)
@@ -46,8 +52,14 @@ def sb3_fps(num_envs: int, total: int, seed: int) -> float:
     venv = HybridToSB3VecEnv(ht.make(ENV_ID, num_envs=num_envs, validate_actions=False))
     rollout = N_STEPS * num_envs
     model = SB3PPO(
-        "MlpPolicy", venv, n_steps=N_STEPS, batch_size=rollout // N_MINIBATCHES,
-        n_epochs=N_EPOCHS, seed=seed, verbose=0, device="cpu",
+        "MlpPolicy",
+        venv,
+        n_steps=N_STEPS,
+        batch_size=rollout // N_MINIBATCHES,
+        n_epochs=N_EPOCHS,
+        seed=seed,
+        verbose=0,
+        device="cpu",
         policy_kwargs={"net_arch": {"pi": list(HIDDEN), "vf": list(HIDDEN)}},
     )
     start = time.perf_counter()
@@ -71,8 +83,11 @@ def main() -> None:
         sb3 = [sb3_fps(num_envs, total, seed) for seed in range(repeats)]
         med_ours, med_sb3 = statistics.median(ours), statistics.median(sb3)
         rows.append((num_envs, total, med_ours, med_sb3, med_ours / med_sb3))
-        print(f"B={num_envs:4d} steps={total:6d} ours={med_ours:10.0f}/s sb3={med_sb3:9.0f}/s "
-              f"ratio={med_ours / med_sb3:5.1f}x", flush=True)
+        print(
+            f"B={num_envs:4d} steps={total:6d} ours={med_ours:10.0f}/s sb3={med_sb3:9.0f}/s "
+            f"ratio={med_ours / med_sb3:5.1f}x",
+            flush=True,
+        )
     lines = [
         "# PPO training throughput: hybrid_toolkit vs Stable-Baselines3",
         "",

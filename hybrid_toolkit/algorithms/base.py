@@ -193,13 +193,18 @@ class BaseAlgorithm(abc.ABC):
         self.total_timesteps_target = target
         self._configure_run(tb_log_name or self.name, run_dir)
         try:
-            train(self, target, callback=callback, progress_bar=progress_bar,
-                  log_interval=log_interval)
+            train(
+                self,
+                target,
+                callback=callback,
+                progress_bar=progress_bar,
+                log_interval=log_interval,
+            )
         finally:
             self.logger.close()
         return self
 
-    def _on_reset(self) -> None:
+    def _on_reset(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Forget rollout state (last observation) before a fresh ``learn``; override as needed."""
 
     def _configure_run(self, run_name: str, run_dir: str | Path | None) -> None:
@@ -209,8 +214,9 @@ class BaseAlgorithm(abc.ABC):
             self.run_dir.mkdir(parents=True, exist_ok=True)
             formats = (*formats, "csv", "tensorboard")
         elif self.tensorboard_log is not None:
-            self.run_dir = make_run_dir(self.tensorboard_log, _env_name(self.env), run_name,
-                                        self.seed)
+            self.run_dir = make_run_dir(
+                self.tensorboard_log, _env_name(self.env), run_name, self.seed
+            )
             formats = (*formats, "csv", "tensorboard")
         self.logger = configure_logger(self.run_dir, formats, self.verbose)
         self.logger.record_hparams(self.hyperparameters())
@@ -270,8 +276,10 @@ class BaseAlgorithm(abc.ABC):
             path,
             algorithm=self.name,
             config=config_to_json(self.config),
-            spaces={"action_space": self.action_space.to_json(),
-                    "observation_shape": list(self.env.obs_shape)},
+            spaces={
+                "action_space": self.action_space.to_json(),
+                "observation_shape": list(self.env.obs_shape),
+            },
             state_dicts=self.state_dicts(),
             extra={"num_timesteps": self.num_timesteps, "seed": self.seed, "env": env_info},
         )
@@ -301,7 +309,7 @@ class BaseAlgorithm(abc.ABC):
                 f"{path} holds a {saved!r} model; load it with hybrid_toolkit.load() or the "
                 f"{saved!r} class, not {cls.__name__}"
             )
-        config = config_from_json(cls.config_class, checkpoint.config)
+        config: Any = config_from_json(cls.config_class, checkpoint.config)
         if env is None:
             env = cls._rebuild_env(checkpoint.extra.get("env", {}), device, path)
         saved_space = HybridSpace.from_json(checkpoint.spaces["action_space"])
@@ -311,25 +319,26 @@ class BaseAlgorithm(abc.ABC):
                 f"{saved_space!r}"
             )
         kwargs.setdefault("verbose", 0)
-        algo = cls(env, config, seed=int(checkpoint.extra.get("seed", 0)), device=device,
-                   **kwargs)
+        algo = cls(env, config, seed=int(checkpoint.extra.get("seed", 0)), device=device, **kwargs)
         algo.load_state_dicts(checkpoint.state_dicts)
         algo.num_timesteps = int(checkpoint.extra.get("num_timesteps", 0))
         return algo
 
     @staticmethod
-    def _rebuild_env(env_info: Mapping[str, Any], device: torch.device | str,
-                     path: str | Path) -> HybridEnv:
+    def _rebuild_env(
+        env_info: Mapping[str, Any], device: torch.device | str, path: str | Path
+    ) -> HybridEnv:
         name = env_info.get("name", "")
         if name not in ENV_REGISTRY:
             raise ValueError(
                 f"{path} was trained on {name!r}, which is not a registered env id; pass env="
             )
         spec = env_spec(name)
-        config = config_from_json(spec.config_class, env_info.get("config", {}))
+        config: Any = config_from_json(spec.config_class, env_info.get("config", {}))
         return make(name, num_envs=1, device=device, config=config)
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(env={_env_name(self.env)}, seed={self.seed}, "
-                f"device={self.device}, num_timesteps={self.num_timesteps})")
-
+        return (
+            f"{type(self).__name__}(env={_env_name(self.env)}, seed={self.seed}, "
+            f"device={self.device}, num_timesteps={self.num_timesteps})"
+        )

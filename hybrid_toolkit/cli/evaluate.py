@@ -19,9 +19,15 @@ def run_eval(args: EvalArgs) -> int:
     env_name = args.env or getattr(getattr(model.env, "spec", None), "name", "")
     env_config = getattr(model.env, "config", None) if not args.env else None
     env = make(env_name, num_envs=args.num_envs, device=args.device, config=env_config)
-    result = evaluate_policy(lambda obs: model.act(obs, deterministic=args.deterministic), env,
-                             args.episodes, seed=args.seed)
-    print(f"{model.name} on {env_name}: mean return {result.mean_reward:.4f} ± "
-          f"{result.std_reward:.4f}, mean episode length {result.mean_ep_length:.1f} over "
-          f"{len(result.episode_rewards)} episodes")
+    result = evaluate_policy(
+        lambda obs: model.act(obs, deterministic=args.deterministic),
+        env,
+        args.episodes,
+        seed=args.seed,
+    )
+    print(
+        f"{model.name} on {env_name}: mean return {result.mean_reward:.4f} ± "
+        f"{result.std_reward:.4f}, mean episode length {result.mean_ep_length:.1f} over "
+        f"{len(result.episode_rewards)} episodes"
+    )
     return 0

@@ -44,12 +44,13 @@ class Unselectable:
 
 
 def _union(options: dict[str, Any], *, prefix: bool = True) -> Any:
-    members = tuple(
+    members: tuple[Any, ...] = tuple(
         Annotated[t, tyro.conf.subcommand(name, prefix_name=prefix)] for name, t in options.items()
     )
     if len(members) == 1:  # typing collapses Union[X] to X, which tyro would not offer as a choice
-        hidden = Annotated[Unselectable, tyro.conf.subcommand("_", prefix_name=prefix),
-                           tyro.conf.Suppress]
+        hidden = Annotated[
+            Unselectable, tyro.conf.subcommand("_", prefix_name=prefix), tyro.conf.Suppress
+        ]
         members = (*members, hidden)
     return Union[members]  # noqa: UP007
 
@@ -57,7 +58,7 @@ def _union(options: dict[str, Any], *, prefix: bool = True) -> Any:
 def _train_algo(algo: str) -> type:
     """``train <algo>``: a one-field wrapper whose field is the union over environments."""
     envs = _union({env: _train_leaf(algo, env) for env in list_envs()}, prefix=False)
-    field_type = Annotated[envs, tyro.conf.arg(name="", prefix_name=False)]
+    field_type = Annotated[envs, tyro.conf.arg(name="", prefix_name=False)]  # type: ignore[valid-type]
     cls = dataclasses.make_dataclass(f"Train_{algo}", [("task", field_type)])
     cls.__doc__ = (get_algorithm(algo).__doc__ or algo).strip().splitlines()[0]
     return cls

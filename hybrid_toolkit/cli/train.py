@@ -23,24 +23,41 @@ def run_train(args: Any) -> int:
     env = make(env_name, num_envs=num_envs, device=run.device, config=args.env)
     model = algo_cls(env, args.algo, seed=run.seed, device=run.device, verbose=run.verbose)
     run_dir = make_run_dir(run.run_root, env_name, algo_name, run.seed)
-    eval_env = make(env_name, num_envs=min(run.eval_episodes, 64), device=run.device,
-                    config=args.env)
+    eval_env = make(
+        env_name, num_envs=min(run.eval_episodes, 64), device=run.device, config=args.env
+    )
     callbacks: list[Callback] = []
     if run.eval_freq > 0:
-        callbacks.append(EvalCallback(eval_env, eval_freq=run.eval_freq,
-                                      n_eval_episodes=run.eval_episodes,
-                                      best_model_save_path=str(run_dir), verbose=run.verbose))
+        callbacks.append(
+            EvalCallback(
+                eval_env,
+                eval_freq=run.eval_freq,
+                n_eval_episodes=run.eval_episodes,
+                best_model_save_path=str(run_dir),
+                verbose=run.verbose,
+            )
+        )
     if run.checkpoint_freq > 0:
-        callbacks.append(CheckpointCallback(save_freq=run.checkpoint_freq,
-                                            save_path=str(run_dir / "checkpoints")))
-    model.learn(run.total_timesteps, callback=callbacks, progress_bar=run.progress_bar,
-                run_dir=run_dir)
+        callbacks.append(
+            CheckpointCallback(
+                save_freq=run.checkpoint_freq, save_path=str(run_dir / "checkpoints")
+            )
+        )
+    model.learn(
+        run.total_timesteps, callback=callbacks, progress_bar=run.progress_bar, run_dir=run_dir
+    )
     model_path = model.save(run_dir / "model.zip")
-    result = evaluate_policy(lambda obs: model.act(obs, deterministic=True), eval_env,
-                             run.eval_episodes, seed=run.seed + 10_000)
+    result = evaluate_policy(
+        lambda obs: model.act(obs, deterministic=True),
+        eval_env,
+        run.eval_episodes,
+        seed=run.seed + 10_000,
+    )
     print(f"run directory : {run_dir}")
     print(f"model         : {model_path}")
     print(f"tensorboard   : tensorboard --logdir {run.run_root}")
-    print(f"final eval    : mean return {result.mean_reward:.4f} ± {result.std_reward:.4f} over "
-          f"{len(result.episode_rewards)} episodes")
+    print(
+        f"final eval    : mean return {result.mean_reward:.4f} ± {result.std_reward:.4f} over "
+        f"{len(result.episode_rewards)} episodes"
+    )
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +112,7 @@ def make(
             f"got {type(config).__name__}"
         )
     config = apply_overrides(config, overrides)
-    env = spec.env_class(config, num_envs=num_envs, device=device, validate_actions=validate_actions)  # type: ignore[call-arg]
+    factory: Callable[..., HybridEnv] = spec.env_class  # family constructors take the config first
+    env = factory(config, num_envs=num_envs, device=device, validate_actions=validate_actions)
     env.spec = spec  # type: ignore[attr-defined]
     return env

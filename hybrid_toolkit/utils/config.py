@@ -28,7 +28,7 @@ def apply_overrides(config: C, overrides: Mapping[str, Any]) -> C:
         raise ValueError(
             f"unknown {type(config).__name__} key(s) {unknown}; valid keys are: {', '.join(valid)}"
         )
-    return dataclasses.replace(config, **dict(overrides))  # type: ignore[type-var]
+    return dataclasses.replace(config, **dict(overrides))
 
 
 def config_to_json(config: Any) -> dict[str, Any]:

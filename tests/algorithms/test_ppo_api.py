@@ -71,11 +71,11 @@ def test_invalid_config_value_names_the_field() -> None:
 
 
 def test_unknown_preset_and_env_and_algorithm() -> None:
-    with pytest.raises(ValueError, match="unknown ppo preset 'nope'; valid presets are: default"):
+    with pytest.raises(ValueError, match=r"unknown ppo preset 'nope'; valid presets are: default"):
         ht.PPO("TargetRegime-v0", "nope")
-    with pytest.raises(KeyError, match="unknown environment 'Nope-v0'; valid names are: .*Target"):
+    with pytest.raises(KeyError, match=r"unknown environment 'Nope-v0'; valid names are: .*Target"):
         ht.PPO("Nope-v0")
-    with pytest.raises(KeyError, match="unknown algorithm 'nope'; valid names are: .*ppo"):
+    with pytest.raises(KeyError, match=r"unknown algorithm 'nope'; valid names are: .*ppo"):
         ht.get_algorithm("nope")
 
 

@@ -31,8 +31,9 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
         (["train", "ppo", "--help"], ["TargetRegime-v0"]),
     ],
 )
-def test_help_of_each_level(args: list[str], expected: list[str],
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_of_each_level(
+    args: list[str], expected: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = run_cli(args, capsys)
     assert code == 0
     for text in expected:
@@ -65,8 +66,9 @@ def test_list_prints_registries(capsys: pytest.CaptureFixture[str]) -> None:
     "args",
     [["train", "nope", "TargetRegime-v0"], ["train", "ppo", "Nope-v0"], ["frobnicate"]],
 )
-def test_unknown_names_exit_2_listing_valid_ones(args: list[str],
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_names_exit_2_listing_valid_ones(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = run_cli(args, capsys)
     assert code == 2
     assert ("ppo" in out) or ("TargetRegime-v0" in out) or ("train" in out)
@@ -78,12 +80,28 @@ def test_eval_of_missing_model_exits_2(capsys: pytest.CaptureFixture[str]) -> No
     assert "does-not-exist.zip" in out
 
 
-def test_train_end_to_end_reaches_optimum_and_logs(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_end_to_end_reaches_optimum_and_logs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = run_cli(
-        ["train", "ppo", "TargetRegime-v0", "--run.total-timesteps", "40000",
-         "--run.run-root", str(tmp_path), "--run.no-progress-bar", "--run.verbose", "0",
-         "--algo.learning-rate", "0.001", "--algo.gamma", "0.5", "--env.horizon", "8"],
+        [
+            "train",
+            "ppo",
+            "TargetRegime-v0",
+            "--run.total-timesteps",
+            "40000",
+            "--run.run-root",
+            str(tmp_path),
+            "--run.no-progress-bar",
+            "--run.verbose",
+            "0",
+            "--algo.learning-rate",
+            "0.001",
+            "--algo.gamma",
+            "0.5",
+            "--env.horizon",
+            "8",
+        ],
         capsys,
     )
     assert code == 0, out
@@ -94,10 +112,19 @@ def test_train_end_to_end_reaches_optimum_and_logs(tmp_path: Path,
     events = EventAccumulator(str(run_dir))
     events.Reload()
     keys = set(events.Tags()["scalars"])
-    for key in ["rollout/ep_rew_mean", "rollout/ep_len_mean", "time/fps", "train/loss",
-                "train/policy_gradient_loss", "train/value_loss", "train/approx_kl",
-                "train/clip_fraction", "train/discrete_entropy", "train/continuous_entropy",
-                "rollout/regime_0_fraction"]:
+    for key in [
+        "rollout/ep_rew_mean",
+        "rollout/ep_len_mean",
+        "time/fps",
+        "train/loss",
+        "train/policy_gradient_loss",
+        "train/value_loss",
+        "train/approx_kl",
+        "train/clip_fraction",
+        "train/discrete_entropy",
+        "train/continuous_entropy",
+        "rollout/regime_0_fraction",
+    ]:
         assert key in keys, f"{key} missing from TensorBoard scalars {sorted(keys)}"
     # the saved model evaluates through `hybrid-toolkit eval`
     code, out = run_cli(["eval", str(run_dir / "model.zip"), "--episodes", "16"], capsys)

@@ -71,9 +71,16 @@ class PPOConfig:
             "target_kl": self.target_kl >= 0,
         }
         expected = {
-            "num_envs": ">= 1", "n_steps": ">= 1", "n_epochs": ">= 1", "n_minibatches": ">= 1",
-            "learning_rate": "> 0", "gamma": "in [0, 1]", "gae_lambda": "in [0, 1]",
-            "clip_range": "> 0", "clip_range_vf": ">= 0 (0 disables)", "max_grad_norm": "> 0",
+            "num_envs": ">= 1",
+            "n_steps": ">= 1",
+            "n_epochs": ">= 1",
+            "n_minibatches": ">= 1",
+            "learning_rate": "> 0",
+            "gamma": "in [0, 1]",
+            "gae_lambda": "in [0, 1]",
+            "clip_range": "> 0",
+            "clip_range_vf": ">= 0 (0 disables)",
+            "max_grad_norm": "> 0",
             "target_kl": ">= 0 (0 disables)",
         }
         for key, ok in checks.items():
@@ -92,9 +99,17 @@ PPO_PRESETS: dict[str, dict[str, object]] = {
     "default": {},
     "sb3": {
         # Stable-Baselines3's PPO defaults, for like-for-like comparisons with SB3.
-        "n_steps": 2048, "num_envs": 1, "n_epochs": 10, "n_minibatches": 32,
-        "learning_rate": 3e-4, "gamma": 0.99, "gae_lambda": 0.95, "clip_range": 0.2,
-        "ent_coef": 0.0, "vf_coef": 0.5, "max_grad_norm": 0.5,
+        "n_steps": 2048,
+        "num_envs": 1,
+        "n_epochs": 10,
+        "n_minibatches": 32,
+        "learning_rate": 3e-4,
+        "gamma": 0.99,
+        "gae_lambda": 0.95,
+        "clip_range": 0.2,
+        "ent_coef": 0.0,
+        "vf_coef": 0.5,
+        "max_grad_norm": 0.5,
     },
 }
 """Named presets: ``PPO(env, "sb3")``."""

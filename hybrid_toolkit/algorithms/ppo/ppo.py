@@ -41,17 +41,25 @@ class PPO(BaseAlgorithm):
         cfg, env = self.config, self.env
         obs_dim = int(torch.tensor(env.obs_shape).prod())
         self.policy = HybridActorCritic(
-            obs_dim, self.action_space, cfg.policy_hidden, cfg.value_hidden, cfg.activation,
+            obs_dim,
+            self.action_space,
+            cfg.policy_hidden,
+            cfg.value_hidden,
+            cfg.activation,
             cfg.log_std_init,
         ).to(self.device)
         self.obs_normalizer = ObservationNormalizer(env.obs_shape).to(self.device)
         self.reward_scaler = RewardScaler(env.num_envs, gamma=cfg.gamma).to(self.device)
         self.optimizer = torch.optim.Adam(
-            self.policy.parameters(), lr=cfg.learning_rate, eps=cfg.adam_eps
+            self.policy.parameters(), lr=cfg.learning_rate, eps=cfg.adam_eps, foreach=True
         )
         self.buffer = RolloutBuffer(
-            cfg.n_steps, env.num_envs, (obs_dim,), self.action_space.n_discrete,
-            self.action_space.n_continuous, self.device,
+            cfg.n_steps,
+            env.num_envs,
+            (obs_dim,),
+            self.action_space.n_discrete,
+            self.action_space.n_continuous,
+            self.device,
         )
         self._low = self.action_space.low.to(self.device)
         self._high = self.action_space.high.to(self.device)
@@ -71,9 +79,7 @@ class PPO(BaseAlgorithm):
 
     def _clip(self, action: HybridAction) -> HybridAction:
         """Gaussian samples may leave the box; the env receives them clipped."""
-        return HybridAction(
-            action.discrete, torch.clamp(action.continuous, self._low, self._high)
-        )
+        return HybridAction(action.discrete, torch.clamp(action.continuous, self._low, self._high))
 
     @torch.no_grad()
     def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
@@ -108,9 +114,7 @@ class PPO(BaseAlgorithm):
             final_value = self.policy.value(self._features(step.info["final_obs"]))
             reward = reward + cfg.gamma * final_value * (step.truncated & ~step.terminated)
             buf.add(feats, action, log_prob, reward, done, value)
-            self.episode_stats.add(
-                step.info["episode_return"], step.info["episode_length"], done
-            )
+            self.episode_stats.add(step.info["episode_return"], step.info["episode_length"], done)
             choice_counts = choice_counts + self._choice_counts(action)
             obs = step.obs
         self._last_obs = obs
@@ -165,12 +169,16 @@ class PPO(BaseAlgorithm):
         metrics = {key: float(value) / count for key, value in sums.items()}
         values, returns = batch.values.flatten(), batch.returns.flatten()
         var = torch.var(returns)
-        metrics["train/explained_variance"] = float(
-            1 - torch.var(returns - values) / var) if var > 0 else 0.0
+        metrics["train/explained_variance"] = (
+            float(1 - torch.var(returns - values) / var) if var > 0 else 0.0
+        )
         metrics["train/n_updates"] = float(count)
         metrics["train/learning_rate"] = float(self.optimizer.param_groups[0]["lr"])
-        metrics["train/std"] = float(self.policy.head.log_std.detach().exp().mean()) \
-            if self.action_space.n_continuous else 0.0
+        metrics["train/std"] = (
+            float(self.policy.head.log_std.detach().exp().mean())
+            if self.action_space.n_continuous
+            else 0.0
+        )
         return metrics
 
     def _minibatch_step(self, mb: RolloutBatch) -> dict[str, Tensor]:
@@ -190,10 +198,12 @@ class PPO(BaseAlgorithm):
         ).mean()
 
         if cfg.clip_range_vf > 0:
-            clipped = mb.values + torch.clamp(values - mb.values, -cfg.clip_range_vf,
-                                              cfg.clip_range_vf)
-            value_loss = 0.5 * torch.max((values - mb.returns) ** 2,
-                                         (clipped - mb.returns) ** 2).mean()
+            clipped = mb.values + torch.clamp(
+                values - mb.values, -cfg.clip_range_vf, cfg.clip_range_vf
+            )
+            value_loss = (
+                0.5 * torch.max((values - mb.returns) ** 2, (clipped - mb.returns) ** 2).mean()
+            )
         else:
             value_loss = 0.5 * ((values - mb.returns) ** 2).mean()
 
