@@ -93,33 +93,39 @@ class PPO(BaseAlgorithm):
     def collect(self) -> RolloutBuffer:
         """One rollout of ``n_steps`` batched steps, then GAE."""
         cfg, env, buf = self.config, self.env, self.buffer
+        fresh = self._last_obs is None
         if self._last_obs is None:
             self._last_obs = env.reset(seed=self.seed)
             self.reward_scaler.reset()
         buf.reset()
         obs = self._last_obs
         choice_counts = torch.zeros((), device=self.device)
+        feats = self._features(obs, update_stats=fresh)
+        value = self.policy.value(feats)
         for _ in range(cfg.n_steps):
-            feats = self._features(obs, update_stats=True)
             dist = self.policy.distribution(feats)
             action = dist.sample(generator=self.generator)
             log_prob = dist.log_prob(action)
-            value = self.policy.value(feats)
             step = env.step(self._clip(action))
             done = step.terminated | step.truncated
             reward = step.reward.detach().to(self.device, torch.float32)
             if cfg.scale_rewards:
                 reward = self.reward_scaler(reward, done)
-            # a time-limit cut is not a terminal state: bootstrap from the final observation
-            final_value = self.policy.value(self._features(step.info["final_obs"]))
+            # one value pass for the next observations and the pre-reset final observations:
+            # a time-limit cut is not a terminal state, so it bootstraps from the final one
+            next_feats = self._features(step.obs, update_stats=True)
+            final_feats = self._features(step.info["final_obs"])
+            next_value, final_value = self.policy.value(torch.cat([next_feats, final_feats])).split(
+                env.num_envs
+            )
             reward = reward + cfg.gamma * final_value * (step.truncated & ~step.terminated)
             buf.add(feats, action, log_prob, reward, done, value)
             self.episode_stats.add(step.info["episode_return"], step.info["episode_length"], done)
             choice_counts = choice_counts + self._choice_counts(action)
-            obs = step.obs
+            obs, feats, value = step.obs, next_feats, next_value
         self._last_obs = obs
         self._record_choice_fractions(choice_counts)
-        buf.finish(self.policy.value(self._features(obs)), cfg.gamma, cfg.gae_lambda)
+        buf.finish(value, cfg.gamma, cfg.gae_lambda)
         self.num_timesteps += cfg.n_steps * env.num_envs
         return buf
 
