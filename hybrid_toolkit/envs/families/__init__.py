@@ -1,3 +1,7 @@
 """Environment families; importing this package registers every family's ids."""
 
-from hybrid_toolkit.envs.families import target  # noqa: F401
+from hybrid_toolkit.envs.families import (  # noqa: F401
+    order_up_to,
+    recommender,
+    target,
+)
