@@ -97,7 +97,8 @@ def main() -> None:
         "`HybridToSB3VecEnv`), policy and value MLPs "
         f"{list(HIDDEN)}, n_steps={N_STEPS}, {N_EPOCHS} epochs, {N_MINIBATCHES} minibatches per "
         f"epoch, CPU. Median of {repeats} run(s) (seeds 0..{repeats - 1}); "
-        "throughput = environment steps (summed over the batch) per wall-clock second of `learn`, after one untimed warm-up iteration.",
+        "throughput = environment steps (summed over the batch) per wall-clock second of "
+        "`learn`, after one untimed warm-up iteration.",
         "",
         "| scenarios B | steps per run | ours (steps/s) | SB3 (steps/s) | ratio |",
         "|---:|---:|---:|---:|---:|",

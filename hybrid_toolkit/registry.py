@@ -36,7 +36,7 @@ class Registry(Generic[T]):
         return entry
 
     def get(self, name: str) -> T:
-        """The entry for ``name``; unknown names raise :class:`UnknownNameError` listing valid ones."""
+        """The entry for ``name``; an unknown name raises :class:`UnknownNameError` listing all."""
         try:
             return self._entries[name]
         except KeyError:

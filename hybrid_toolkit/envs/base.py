@@ -124,7 +124,7 @@ class HybridEnv(abc.ABC):
         self._episode_length = torch.where(done, 0, self._episode_length)
         return Step(next_obs, reward, terminated, truncated, info)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Release resources (nothing by default)."""
 
     def __repr__(self) -> str:
