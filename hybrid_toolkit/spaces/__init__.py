@@ -3,6 +3,7 @@ coordinates."""
 
 from hybrid_toolkit.spaces.action import HybridAction
 from hybrid_toolkit.spaces.components import DiscreteComponent, DiscreteKind
+from hybrid_toolkit.spaces.discontinuity import Cell, Discontinuity, DiscontinuityReformulation
 from hybrid_toolkit.spaces.gymnasium_conversion import (
     CONVENTIONS,
     action_from_gymnasium,
@@ -18,6 +19,9 @@ from hybrid_toolkit.spaces.relaxed import RelaxedCoordinates
 __all__ = [
     "CONVENTIONS",
     "ActivationMap",
+    "Cell",
+    "Discontinuity",
+    "DiscontinuityReformulation",
     "DiscreteComponent",
     "DiscreteKind",
     "HybridAction",

@@ -1,0 +1,302 @@
+"""Batched, differentiable joint-replenishment inventory env (HPO spec §8).
+
+Timing of one period ``t`` (per item ``i``; ``x`` is on-hand before demand, negative = backlog):
+
+1. the action's regime and quantities give the order ``q_i`` (0 in the "no order" regime);
+   with ``L = 0`` the order arrives at once: ``x ← x + q``;
+2. cost ``c_t = Σ_i max(h_i (x_i - D_i), p_i (D_i - x_i)) + K·1{any order}`` (holding on what
+   is left, shortage on what is missing);
+3. ``x ← x - D`` (lost sales: ``max(x - D, 0)``), then the oldest pipeline slot arrives and
+   ``q`` joins the pipeline's end, so an order placed in period ``t`` serves demand from
+   period ``t + L`` on.
+
+Reward is ``-c_t``; it and the next observation are differentiable w.r.t. the quantities and
+the state (demand is exogenous and carries no gradient). Every scenario shares one period
+counter: episodes start together and are truncated together at ``horizon``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium
+import numpy as np
+import torch
+from torch import Tensor
+
+from hybrid_toolkit.envs.base import HybridEnv
+from hybrid_toolkit.envs.families.inventory.config import JointReplenishmentConfig
+from hybrid_toolkit.envs.families.inventory.demand import PoissonSampler
+from hybrid_toolkit.envs.families.inventory.instance import make_instance
+from hybrid_toolkit.envs.families.inventory.observation import (
+    mean_demand_path,
+    observation_layout,
+)
+from hybrid_toolkit.envs.families.inventory.scenarios import (
+    Split,
+    reported_metric,
+    scenario_demands,
+)
+from hybrid_toolkit.spaces import HybridAction
+from hybrid_toolkit.spaces.discontinuity import Discontinuity, DiscontinuityReformulation
+
+FIXED_COST = "fixed_cost"
+
+
+class JointReplenishmentEnv(HybridEnv):
+    """Joint replenishment of ``n`` items with a fixed joint ordering cost ``K``.
+
+    Action (:attr:`reformulation`, a :class:`DiscontinuityReformulation` of the fixed cost):
+    regime 0 = no order, regime 1 = order, with one quantity ``q_i ≥ 0`` per item active only
+    under "order". ``regime="global"``: ``discrete [B, 1]``, ``continuous [B, n]``;
+    ``regime="per_item"``: ``discrete [B, n]``, ``continuous [B, n]`` (item ``i``'s quantity is
+    active when item ``i`` orders), ``K`` charged once per period if any item orders.
+
+    Exogenous demand comes from one of two sources:
+
+    * **fresh** (default): each episode draws Poisson demand (history + ``horizon`` periods)
+      from :attr:`generator` at reset;
+    * **fixed scenarios**: after :meth:`set_scenarios` (or :meth:`use_split`), every episode
+      replays those traces; with ``S`` traces and ``num_envs = C·S``, env row ``c·S + s``
+      replays trace ``s`` (so ``C`` policies can be compared on the same scenarios at once).
+
+    Observation: see :mod:`hybrid_toolkit.envs.families.inventory.observation` and
+    :attr:`observation_layout`.
+
+    Args:
+        config: Family configuration.
+        num_envs: Batch size ``B``.
+        device: Torch device.
+        validate_actions: Check every action (bounds, finiteness; costs a device sync).
+    """
+
+    differentiable = True
+
+    def __init__(
+        self,
+        config: JointReplenishmentConfig | None = None,
+        num_envs: int = 1,
+        device: torch.device | str = "cpu",
+        validate_actions: bool = True,
+    ) -> None:
+        super().__init__(num_envs, device, validate_actions)
+        self.config = config = config if config is not None else JointReplenishmentConfig()
+        self.dtype = config.dtype
+        self.instance = make_instance(config)
+        self.n_items = n = config.n_items
+        self.horizon = config.horizon
+        self.lead_time = config.lead_time
+        self.fixed_cost = config.fixed_cost
+        self.reformulation = DiscontinuityReformulation(
+            [Discontinuity.fixed_cost(self.fixed_cost, name=FIXED_COST)],
+            n_axes=n,
+            per_axis=config.regime == "per_item",
+        )
+        self.action_space = self.reformulation.action_space([f"item{i}" for i in range(n)])
+        self.observation_layout = observation_layout(
+            n, config.lead_time, config.normalize_by_mean_demand
+        )
+        obs_dim = max(s.stop for s in self.observation_layout.values())
+        np_dtype = np.float64 if self.dtype == torch.float64 else np.float32
+        self.observation_space = gymnasium.spaces.Box(-np.inf, np.inf, (obs_dim,), np_dtype)
+
+        def as_row(values: Tensor) -> Tensor:
+            return values.to(device=self.device, dtype=self.dtype)
+
+        self._holding = as_row(self.instance.holding)
+        self._hp = as_row(self.instance.holding + self.instance.shortage)
+        self._mean_rows = as_row(self.instance.mean).expand(num_envs, n)
+        costs = as_row(torch.cat([self.instance.shortage, self.instance.holding]))
+        self._cost_rows = costs.expand(num_envs, 2 * n).contiguous()
+        self._false = torch.zeros(num_envs, dtype=torch.bool, device=self.device)
+        self._true = torch.ones(num_envs, dtype=torch.bool, device=self.device)
+        self._sampler = PoissonSampler(self.instance.mean, self.device, self.dtype)
+        self._scenario_cache: dict[str, Tensor] = {}
+        self._fixed_demand: Tensor | None = None  # [P, S, n] when replaying scenarios
+        self._force_reset = True
+        self._t = 0
+        self._past = config.past_periods
+        self._demand = torch.zeros(1, num_envs, n, device=self.device, dtype=self.dtype)
+        self._copies = 1
+        self._scale = torch.ones(
+            self.horizon + 1, num_envs, 2, device=self.device, dtype=self.dtype
+        )
+        self._inv_scale = self._scale[..., :1]
+        self._init_state()
+
+    # ---------------------------------------------------------------- state
+    def _init_state(self) -> None:
+        zeros = torch.zeros(self.num_envs, self.n_items, device=self.device, dtype=self.dtype)
+        self._on_hand = zeros
+        # One [B, n] tensor per outstanding period, oldest first: rotating a list costs no copy.
+        self._pipe: list[Tensor] = [zeros] * max(self.lead_time - 1, 0)
+        self._obs = zeros
+
+    @property
+    def period(self) -> int:
+        """Index of the current period within the episode (``0 .. horizon``)."""
+        return self._t
+
+    @property
+    def on_hand(self) -> Tensor:
+        """On-hand inventory before this period's demand ``[B, n]`` (negative = backlog)."""
+        return self._on_hand
+
+    @property
+    def pipeline(self) -> Tensor:
+        """Outstanding orders ``[B, n, max(L-1, 0)]``, the next to arrive first."""
+        if not self._pipe:
+            return self._on_hand.new_zeros(self.num_envs, self.n_items, 0)
+        return torch.stack(self._pipe, dim=-1)
+
+    @property
+    def inventory_position(self) -> Tensor:
+        """On-hand plus everything on order ``[B, n]`` (what base-stock rules look at)."""
+        position = self._on_hand
+        for slot in self._pipe:
+            position = position + slot
+        return position
+
+    @property
+    def mean_demand_estimate(self) -> Tensor:
+        """The EWMA mean-demand estimate ``m_t`` of every scenario ``[B]`` (no gradient).
+
+        All ones when ``past_periods == 0`` (no history to start from).
+        """
+        return self._scale[self._t, :, 0]
+
+    # ---------------------------------------------------------------- scenarios
+    def scenarios(self, split: Split) -> Tensor:
+        """The fixed demand traces of ``split`` (``train``, ``dev`` or ``test``).
+
+        Returns:
+            ``[S, past_periods + horizon, n]`` on the env's device and dtype; the same values on
+            every device (drawn on the CPU from the split's seed).
+        """
+        if split not in self._scenario_cache:
+            demands = scenario_demands(self.config, split)
+            self._scenario_cache[split] = demands.to(device=self.device, dtype=self.dtype)
+        return self._scenario_cache[split]
+
+    def set_scenarios(self, demands: Tensor | None) -> None:
+        """Replay ``demands`` ``[S, past_periods + horizon, n]`` from the next reset on.
+
+        ``num_envs`` must be a multiple ``C·S`` of ``S``; row ``c·S + s`` replays trace ``s``.
+        ``None`` returns to fresh Poisson draws. Takes effect at the next :meth:`reset` (call
+        it).
+        """
+        if demands is None:
+            self._fixed_demand = None
+            return
+        periods = self.config.past_periods + self.horizon
+        if demands.dim() != 3 or demands.shape[1:] != (periods, self.n_items):
+            raise ValueError(
+                f"demands must have shape [S, {periods}, {self.n_items}] (past_periods + horizon "
+                f"periods, n_items), got {tuple(demands.shape)}"
+            )
+        if self.num_envs % demands.shape[0] != 0:
+            raise ValueError(
+                f"num_envs={self.num_envs} must be a multiple of the number of scenarios "
+                f"S={demands.shape[0]}"
+            )
+        data = demands.detach().to(device=self.device, dtype=self.dtype)
+        self._fixed_demand = data.transpose(0, 1).contiguous()
+
+    def use_split(self, split: Split) -> None:
+        """Replay the fixed scenarios of ``split`` from the next reset on (:meth:`scenarios`)."""
+        self.set_scenarios(self.scenarios(split))
+
+    def reported_metric(self, costs: Tensor) -> Tensor:
+        """Average cost per period per item over periods ``>= ignore_periods`` of ``costs``."""
+        return reported_metric(costs, self.n_items, self.config.ignore_periods)
+
+    # ---------------------------------------------------------------- actions
+    def make_action(self, order: Tensor, quantities: Tensor) -> HybridAction:
+        """Build an action of this env's layout.
+
+        Args:
+            order: Bool ``[B]`` (order this period) or ``[B, n]`` (per item; with a global
+                regime, an order is placed if any item orders).
+            quantities: Order quantities ``[B, n]`` (``>= 0``; ignored where not ordering).
+        """
+        order = order if order.dim() == 2 else order[:, None]
+        if self.reformulation.per_axis:
+            discrete = order.expand(-1, self.n_items).long()
+        else:
+            discrete = order.any(dim=1, keepdim=True).long()
+        return HybridAction(discrete, quantities)
+
+    # ---------------------------------------------------------------- protocol
+    def reset(self, *, seed: int | None = None) -> Tensor:
+        """Start a new episode in every scenario (see :class:`HybridEnv.reset`)."""
+        self._force_reset = True
+        return super().reset(seed=seed)
+
+    def _reset_envs(self, mask: Tensor) -> Tensor:
+        # Scenarios share one period counter, so the only masks that can select anything are
+        # the all-True ones of reset() and of the step that reaches the horizon; on every other
+        # step nothing ends and the current observation stands (no work, no device sync).
+        if not (self._force_reset or self._t >= self.horizon):
+            return self._obs
+        self._force_reset = False
+        self._init_state()
+        past = self.config.past_periods
+        if self._fixed_demand is not None:
+            self._demand = self._fixed_demand
+        else:
+            periods = past + self.horizon
+            self._demand = self._sampler.sample(periods, self.num_envs, generator=self.generator)
+        scenarios = self._demand.shape[1]
+        self._copies = self.num_envs // scenarios
+        if past > 0:
+            m = mean_demand_path(self._demand, past, self.config.ewma_beta).to(self.dtype)
+            m = m.repeat(1, self._copies)[:, :, None]  # [T + 1, B, 1]
+            self._scale = torch.cat([m, self.fixed_cost / m], dim=-1)
+            self._inv_scale = 1.0 / m
+        self._t = 0
+        self._obs = self._observe()
+        return self._obs
+
+    def _observe(self) -> Tensor:
+        quantities = torch.cat([self._on_hand, *self._pipe, self._mean_rows], dim=-1)
+        if not self.config.normalize_by_mean_demand:
+            return torch.cat([quantities, self._cost_rows], dim=-1)
+        scaled = quantities * self._inv_scale[self._t]
+        return torch.cat([scaled, self._cost_rows, self._scale[self._t]], dim=-1)
+
+    def _step(self, action: HybridAction) -> tuple[Tensor, Tensor, Tensor, Tensor, dict[str, Any]]:
+        regime = action.discrete
+        order, charges = self.reformulation.decode(
+            regime, action.continuous.to(self.dtype), self.dtype
+        )
+        if self.validate_actions and not bool(torch.isfinite(order).all()):
+            raise ValueError("action.continuous: active order quantities must be finite, got inf")
+        fixed = charges[FIXED_COST]
+        # Joint cost: charged once per period, whether one item or all of them order.
+        fixed = fixed.amax(dim=1) if self.reformulation.per_axis else fixed[:, 0]
+
+        demand = self._demand[self._past + self._t]  # [S, n]
+        stock = self._on_hand + order if self.lead_time == 0 else self._on_hand
+        if self._copies == 1:
+            left = stock - demand
+        else:
+            left = (stock.view(self._copies, -1, self.n_items) - demand).view_as(stock)
+        # cost = K·1{order} + Σ_i max(h_i x_i, -p_i x_i) = K·1{order} + Σ_i h_i x_i
+        # - Σ_i (h_i + p_i) min(x_i, 0): two fused matrix-vector products give the reward
+        # (= -cost) instead of four elementwise passes over [B, n].
+        inner = torch.addmv(fixed, left, self._holding, beta=-1.0, alpha=-1.0)
+        reward = torch.addmv(inner, left.clamp(max=0.0), self._hp)
+        if self.config.lost_sales:
+            left = left.clamp(min=0.0)
+
+        if self.lead_time == 0:
+            self._on_hand = left
+        elif self.lead_time == 1:
+            self._on_hand = left + order
+        else:
+            self._on_hand = left + self._pipe[0]
+            self._pipe = [*self._pipe[1:], order]
+        self._t += 1
+        self._obs = self._observe()
+        truncated = self._true if self._t >= self.horizon else self._false
+        return self._obs, reward, self._false, truncated, {}

@@ -1,0 +1,70 @@
+"""Observation layout and the mean-demand normalisation of the inventory env (spec §5, §8.4).
+
+Observation of one scenario (flat), in this order, ``n`` items and ``L`` the lead time:
+
+====================  ===============  ==================================================
+name                  size             content
+====================  ===============  ==================================================
+``on_hand``           ``n``            on-hand inventory (negative = backlog)
+``pipeline``          ``n·(L-1)``      outstanding orders, the next to arrive first
+``mean``              ``n``            per-item Poisson mean ``μ_i``
+``shortage``          ``n``            per-item shortage cost ``p_i``
+``holding``           ``n``            per-item holding cost ``h_i``
+``mean_demand``       ``1``            EWMA of observed mean demand ``m_t`` (normalised only)
+``fixed_cost_ratio``  ``1``            ``K / m_t`` (normalised only)
+====================  ===============  ==================================================
+
+With ``normalize_by_mean_demand`` the quantity features (``on_hand``, ``pipeline``, ``mean``) are
+divided by ``m_t``. ``m_0`` is the mean over items and the ``past_periods`` history of the
+scenario; after period ``t``'s demand ``D_t``, ``m_{t+1} = β m_t + (1 - β) mean_i D_{t,i}``. The
+estimate depends on demands only, so no gradient flows through it.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def observation_layout(n_items: int, lead_time: int, normalized: bool) -> dict[str, slice]:
+    """Where each feature sits in the flat observation (see the module docstring)."""
+    sizes = {
+        "on_hand": n_items,
+        "pipeline": n_items * max(lead_time - 1, 0),
+        "mean": n_items,
+        "shortage": n_items,
+        "holding": n_items,
+    }
+    if normalized:
+        sizes.update(mean_demand=1, fixed_cost_ratio=1)
+    layout: dict[str, slice] = {}
+    start = 0
+    for name, size in sizes.items():
+        layout[name] = slice(start, start + size)
+        start += size
+    return layout
+
+
+def mean_demand_path(demand: Tensor, past_periods: int, beta: float) -> Tensor:
+    """The EWMA mean-demand estimate at every period boundary of an episode.
+
+    Args:
+        demand: Demand traces ``[past_periods + T, S, n]`` (period-major).
+        past_periods: Number of history periods at the front (at least 1).
+        beta: Smoothing factor.
+
+    Returns:
+        ``[T + 1, S]``: row ``t`` is ``m_t``, the estimate the observation of period ``t`` uses.
+    """
+    if past_periods < 1:
+        raise ValueError(f"past_periods must be >= 1 to start the estimate, got {past_periods}")
+    history = demand[:past_periods].double().mean(dim=(0, 2))  # [S]
+    per_period = demand[past_periods:].double().mean(dim=2)  # [T, S]
+    horizon = per_period.shape[0]
+    t = torch.arange(horizon + 1, dtype=torch.float64, device=demand.device)
+    s = torch.arange(horizon, dtype=torch.float64, device=demand.device)
+    # Closed form of the recursion, one matmul instead of a loop over periods:
+    # m_t = β^t m_0 + Σ_{s<t} (1-β) β^(t-1-s) d_s.
+    lag = t[:, None] - 1.0 - s[None, :]
+    weights = torch.where(lag >= 0, (1.0 - beta) * beta ** lag.clamp(min=0.0), 0.0)
+    return (beta**t)[:, None] * history[None, :] + weights @ per_period
