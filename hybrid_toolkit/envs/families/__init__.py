@@ -2,7 +2,9 @@
 
 from hybrid_toolkit.envs.families import (  # noqa: F401
     inventory,
+    job_shop,
     lqr,
+    maze,
     order_up_to,
     recommender,
     target,
