@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
+from hybrid_toolkit.bench import get_suite, list_suites
 from hybrid_toolkit.cli.options import ListArgs
 from hybrid_toolkit.envs import env_spec, list_envs
 
-KINDS = ("all", "algos", "envs")
+KINDS = ("all", "algos", "envs", "bench")
 
 
 def run_list(args: ListArgs) -> int:
@@ -24,4 +25,8 @@ def run_list(args: ListArgs) -> int:
         for name in list_envs():
             spec = env_spec(name)
             print(f"  {name:<34} {spec.description}")
+    if args.kind in ("all", "bench") and list_suites():
+        print("Benchmark suites (hybrid-toolkit bench SUITE):")
+        for name in list_suites():
+            print(f"  {name:<20} {get_suite(name).description}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from hybrid_toolkit.cli.bench import run_bench
 from hybrid_toolkit.cli.evaluate import run_eval
 from hybrid_toolkit.cli.listing import run_list
 from hybrid_toolkit.cli.options import EvalArgs, ListArgs
@@ -21,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if isinstance(args, EvalArgs):
         return run_eval(args)
+    if hasattr(args, "suite_name"):
+        return run_bench(args)
     return run_train(args)
 
 

@@ -36,7 +36,7 @@ class RunOptions:
 class ListArgs:
     """List the registered algorithms and environments."""
 
-    kind: Annotated[str, tyro.conf.arg(help="what to list: all, algos or envs")] = "all"
+    kind: Annotated[str, tyro.conf.arg(help="what to list: all, algos, envs or bench")] = "all"
 
 
 @dataclass

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Union
 import tyro
 
 from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
+from hybrid_toolkit.bench import list_suites
+from hybrid_toolkit.cli.bench import bench_leaf
 from hybrid_toolkit.cli.options import EvalArgs, ListArgs, RunOptions
 from hybrid_toolkit.envs import env_spec, list_envs
 
@@ -66,15 +68,19 @@ def _train_algo(algo: str) -> type:
 
 @cache
 def cli_type() -> Any:
-    """The full argument type: ``list | train ALGO ENV | eval MODEL``."""
+    """The full argument type: ``list | train ALGO ENV | eval MODEL | bench SUITE``."""
     train = _union({algo: _train_algo(algo) for algo in list_algorithms()})
-    return _union({"list": ListArgs, "train": train, "eval": EvalArgs})
+    commands: dict[str, Any] = {"list": ListArgs, "train": train, "eval": EvalArgs}
+    if list_suites():
+        commands["bench"] = _union({name: bench_leaf(name) for name in list_suites()})
+    return _union(commands)
 
 
 def parse(args: list[str] | None = None) -> Any:
     """Parse ``args`` (``sys.argv[1:]`` when ``None``); bad input exits with status 2.
 
-    Returns a ``ListArgs``, an ``EvalArgs`` or a train leaf (with ``algo_name``/``env_name``).
+    Returns a ``ListArgs``, an ``EvalArgs``, a train leaf (with ``algo_name``/``env_name``) or
+    a bench leaf (with ``suite_name``).
     """
     parsed = tyro.cli(cli_type(), args=args, config=CLI_CONFIG, prog="hybrid-toolkit")
     return getattr(parsed, "task", parsed)

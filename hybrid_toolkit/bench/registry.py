@@ -1,0 +1,84 @@
+"""The benchmark-suite registry: ``hybrid-toolkit bench SUITE`` is built from it.
+
+A suite is a function of one config dataclass (which the CLI exposes as ``--`` options) that
+runs the comparison, writes its tables, plots and raw results under ``config.out_dir`` and
+returns an exit status. Suites register themselves with :func:`register_suite`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from hybrid_toolkit.registry import Registry
+
+BenchMode = Literal["quick", "full"]
+
+
+@dataclass
+class BenchOptions:
+    """Options every benchmark suite shares; a suite's config dataclass extends this one."""
+
+    mode: BenchMode = "quick"
+    """quick: minutes on a laptop CPU, to check the pipeline; full: the documented budget."""
+    out_dir: str = "bench_results"
+    """Folder the suite writes its results (JSON, Markdown table, PNG plots) into."""
+    device: str = "cpu"
+    """Torch device of the runs."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("quick", "full"):
+            raise ValueError(f"mode must be 'quick' or 'full', got {self.mode!r}")
+
+
+@dataclass(frozen=True)
+class BenchSuite:
+    """A registered suite.
+
+    Attributes:
+        name: CLI name, e.g. ``"hpo-paper"``.
+        config_class: Its config dataclass (a subclass of :class:`BenchOptions`).
+        run: ``run(config) -> exit status``.
+        description: One line for ``hybrid-toolkit list``.
+    """
+
+    name: str
+    config_class: type
+    run: Callable[[Any], int]
+    description: str
+
+
+SUITE_REGISTRY: Registry[BenchSuite] = Registry("benchmark suite")
+
+F = TypeVar("F", bound=Callable[[Any], int])
+
+
+def register_suite(name: str, config_class: type, description: str) -> Callable[[F], F]:
+    """Decorator registering ``run(config) -> int`` as the suite ``name``.
+
+    Raises:
+        TypeError: ``config_class`` is not a dataclass extending :class:`BenchOptions`.
+    """
+    if not (dataclasses.is_dataclass(config_class) and issubclass(config_class, BenchOptions)):
+        raise TypeError(
+            f"config_class of suite {name!r} must be a dataclass extending BenchOptions, "
+            f"got {config_class!r}"
+        )
+
+    def decorate(run: F) -> F:
+        SUITE_REGISTRY.register(name, BenchSuite(name, config_class, run, description))
+        return run
+
+    return decorate
+
+
+def get_suite(name: str) -> BenchSuite:
+    """The suite registered as ``name``; unknown names raise listing the valid ones."""
+    return SUITE_REGISTRY.get(name)
+
+
+def list_suites() -> list[str]:
+    """Every registered suite name."""
+    return SUITE_REGISTRY.names()
