@@ -10,6 +10,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.cli.main import main
+from hybrid_toolkit.cli.parser import parse, selection
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -40,8 +41,18 @@ def test_help_of_each_level(
         assert text in out
 
 
-@pytest.mark.parametrize("algo", ht.list_algorithms())
-@pytest.mark.parametrize("env_id", ht.list_envs())
+def help_cases() -> list[tuple[str, str]]:
+    """Every algorithm with one env, and every env with one algorithm.
+
+    A leaf's options are the algorithm's config fields plus the env's, built independently, so
+    this covers every algorithm's and every env's options without paying for all pairs.
+    """
+    algos, envs = ht.list_algorithms(), ht.list_envs()
+    cases = [(algo, envs[0]) for algo in algos] + [(algos[0], env) for env in envs]
+    return list(dict.fromkeys(cases))
+
+
+@pytest.mark.parametrize(("algo", "env_id"), help_cases())
 def test_train_help_lists_every_algo_and_env_option(
     algo: str, env_id: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -54,6 +65,23 @@ def test_train_help_lists_every_algo_and_env_option(
     for f in env_fields:
         assert f"--env.{f.name.replace('_', '-')}" in out
     assert "--run.total-timesteps" in out
+
+
+def test_only_the_selected_subtree_is_built_but_every_name_is_listed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    envs = ht.list_envs()
+    assert selection(["train", "ppo", envs[-1], "--algo.gamma", "0.5"]) == ("ppo", envs[-1])
+    assert selection(["train", "ppo", "--help"]) == ("ppo", None)
+    assert selection(["train", "nope", envs[0]]) == (None, None)
+    assert selection(["eval", "model.zip"]) == (None, None)
+    # `train ppo --help` lists every env with its description although none is built
+    code, out = run_cli(["train", "ppo", "--help"], capsys)
+    assert code == 0
+    for env_id in envs:
+        assert env_id in out
+    leaf = parse(["train", "ppo", envs[-1], "--algo.gamma", "0.5"])
+    assert (leaf.algo_name, leaf.env_name, leaf.algo.gamma) == ("ppo", envs[-1], 0.5)
 
 
 def test_list_prints_registries(capsys: pytest.CaptureFixture[str]) -> None:
