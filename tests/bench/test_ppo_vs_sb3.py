@@ -10,6 +10,7 @@ import statistics
 from pathlib import Path
 
 import pytest
+from conftest import CliRunner
 
 from hybrid_toolkit.bench import get_suite, list_suites
 from hybrid_toolkit.bench.ppo_vs_sb3 import (
@@ -22,24 +23,14 @@ from hybrid_toolkit.bench.ppo_vs_sb3 import (
     summarize,
 )
 from hybrid_toolkit.bench.report import RESULTS_END, RESULTS_START, replace_results_block
-from hybrid_toolkit.cli.main import main
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    try:
-        code = main(args)
-    except SystemExit as exc:  # tyro exits for --help and for bad input
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def test_suite_is_registered_and_its_help_lists_the_options(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: CliRunner,
 ) -> None:
     assert "ppo-vs-sb3" in list_suites()
     assert get_suite("ppo-vs-sb3").config_class is PPOvsSB3Options
-    code, out = run_cli(["bench", "ppo-vs-sb3", "--help"], capsys)
+    code, out = run_cli(["bench", "ppo-vs-sb3", "--help"])
     assert code == 0
     for option in ["--mode", "--batch-sizes", "--repeats", "--runners", "--docs-page", "--threads"]:
         assert option in out
@@ -122,7 +113,7 @@ def test_results_block_is_replaced_and_the_rest_of_the_page_kept(tmp_path: Path)
 
 
 def test_a_tiny_run_writes_json_markdown_plot_and_the_docs_block(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, run_cli: CliRunner
 ) -> None:
     page = tmp_path / "docs" / "ppo-vs-sb3.md"
     page.parent.mkdir()
@@ -130,7 +121,7 @@ def test_a_tiny_run_writes_json_markdown_plot_and_the_docs_block(
     args = ["bench", "ppo-vs-sb3", "--batch-sizes", "2", "--n-steps", "4", "--n-epochs", "1"]
     args += ["--n-minibatches", "2", "--hidden", "8", "--repeats", "2", "--iterations", "1"]
     args += ["--out-dir", str(tmp_path / "out"), "--docs-page", str(page)]
-    code, out = run_cli(args, capsys)
+    code, out = run_cli(args)
     assert code == 0, out
     data = json.loads((tmp_path / "out" / "ppo-vs-sb3.json").read_text())
     assert data["settings"]["batch_sizes"] == [2] and data["settings"]["repeats"] == 2

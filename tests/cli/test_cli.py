@@ -6,20 +6,11 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from conftest import CliRunner
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import hybrid_toolkit as ht
-from hybrid_toolkit.cli.main import main
 from hybrid_toolkit.cli.parser import parse, selection
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    try:
-        code = main(args)
-    except SystemExit as exc:  # tyro exits for --help and for bad input
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 @pytest.mark.parametrize(
@@ -32,10 +23,8 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
         (["train", "ppo", "--help"], ["TargetRegime-v0"]),
     ],
 )
-def test_help_of_each_level(
-    args: list[str], expected: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = run_cli(args, capsys)
+def test_help_of_each_level(args: list[str], expected: list[str], run_cli: CliRunner) -> None:
+    code, out = run_cli(args)
     assert code == 0
     for text in expected:
         assert text in out
@@ -54,9 +43,9 @@ def help_cases() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("algo", "env_id"), help_cases())
 def test_train_help_lists_every_algo_and_env_option(
-    algo: str, env_id: str, capsys: pytest.CaptureFixture[str]
+    algo: str, env_id: str, run_cli: CliRunner
 ) -> None:
-    code, out = run_cli(["train", algo, env_id, "--help"], capsys)
+    code, out = run_cli(["train", algo, env_id, "--help"])
     assert code == 0
     algo_fields = dataclasses.fields(ht.get_algorithm(algo).config_class)
     env_fields = dataclasses.fields(ht.env_spec(env_id).config_class)
@@ -68,7 +57,7 @@ def test_train_help_lists_every_algo_and_env_option(
 
 
 def test_only_the_selected_subtree_is_built_but_every_name_is_listed(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: CliRunner,
 ) -> None:
     envs = ht.list_envs()
     assert selection(["train", "ppo", envs[-1], "--algo.gamma", "0.5"]) == ("ppo", envs[-1])
@@ -76,7 +65,7 @@ def test_only_the_selected_subtree_is_built_but_every_name_is_listed(
     assert selection(["train", "nope", envs[0]]) == (None, None)
     assert selection(["eval", "model.zip"]) == (None, None)
     # `train ppo --help` lists every env with its description although none is built
-    code, out = run_cli(["train", "ppo", "--help"], capsys)
+    code, out = run_cli(["train", "ppo", "--help"])
     assert code == 0
     for env_id in envs:
         assert env_id in out
@@ -84,8 +73,8 @@ def test_only_the_selected_subtree_is_built_but_every_name_is_listed(
     assert (leaf.algo_name, leaf.env_name, leaf.algo.gamma) == ("ppo", envs[-1], 0.5)
 
 
-def test_list_prints_registries(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run_cli(["list"], capsys)
+def test_list_prints_registries(run_cli: CliRunner) -> None:
+    code, out = run_cli(["list"])
     assert code == 0
     assert "ppo" in out and "TargetRegime-v0" in out
 
@@ -94,23 +83,19 @@ def test_list_prints_registries(capsys: pytest.CaptureFixture[str]) -> None:
     "args",
     [["train", "nope", "TargetRegime-v0"], ["train", "ppo", "Nope-v0"], ["frobnicate"]],
 )
-def test_unknown_names_exit_2_listing_valid_ones(
-    args: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = run_cli(args, capsys)
+def test_unknown_names_exit_2_listing_valid_ones(args: list[str], run_cli: CliRunner) -> None:
+    code, out = run_cli(args)
     assert code == 2
     assert ("ppo" in out) or ("TargetRegime-v0" in out) or ("train" in out)
 
 
-def test_eval_of_missing_model_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run_cli(["eval", "does-not-exist.zip"], capsys)
+def test_eval_of_missing_model_exits_2(run_cli: CliRunner) -> None:
+    code, out = run_cli(["eval", "does-not-exist.zip"])
     assert code == 2
     assert "does-not-exist.zip" in out
 
 
-def test_train_end_to_end_reaches_optimum_and_logs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_train_end_to_end_reaches_optimum_and_logs(tmp_path: Path, run_cli: CliRunner) -> None:
     code, out = run_cli(
         [
             "train",
@@ -129,8 +114,7 @@ def test_train_end_to_end_reaches_optimum_and_logs(
             "0.5",
             "--env.horizon",
             "8",
-        ],
-        capsys,
+        ]
     )
     assert code == 0, out
     (run_dir,) = tmp_path.iterdir()
@@ -155,6 +139,6 @@ def test_train_end_to_end_reaches_optimum_and_logs(
     ]:
         assert key in keys, f"{key} missing from TensorBoard scalars {sorted(keys)}"
     # the saved model evaluates through `hybrid-toolkit eval`
-    code, out = run_cli(["eval", str(run_dir / "model.zip"), "--episodes", "16"], capsys)
+    code, out = run_cli(["eval", str(run_dir / "model.zip"), "--episodes", "16"])
     assert code == 0, out
     assert "mean return" in out
