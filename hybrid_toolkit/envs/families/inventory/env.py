@@ -121,13 +121,11 @@ class JointReplenishmentEnv(HybridEnv):
         self._force_reset = True
         self._t = 0
         self._past = config.past_periods
+        # Without a demand history there is no mean-demand estimate: m_t = 1 throughout.
         ones = torch.ones(self.horizon + 1, num_envs, 2, device=self.device, dtype=self.dtype)
-        self._noise = _EpisodeNoise(
-            demand=[ones[0, :, :1].expand(num_envs, n)] * self.horizon,
-            scale=list(ones.unbind(0)),
-            inv_scale=[row[:, :1] for row in ones.unbind(0)],
-            copies=1,
-        )
+        self._unit_scale = list(ones.unbind(0))
+        self._unit_inv_scale = [row[:, :1] for row in self._unit_scale]
+        self._noise = _EpisodeNoise([], self._unit_scale, self._unit_inv_scale, copies=1)
         self._init_state()
 
     # ---------------------------------------------------------------- state
@@ -270,15 +268,13 @@ class JointReplenishmentEnv(HybridEnv):
         """
         copies = self.num_envs // demand.shape[1]
         past = self.config.past_periods
-        noise = _EpisodeNoise(list(demand[past:].unbind(0)), [], [], copies)
+        rows = list(demand[past:].unbind(0))
         if past == 0:
-            noise.scale, noise.inv_scale = self._noise.scale, self._noise.inv_scale
-            return noise
+            return _EpisodeNoise(rows, self._unit_scale, self._unit_inv_scale, copies)
         m = mean_demand_path(demand, past, self.config.ewma_beta).to(self.dtype)
         m = m.repeat(1, copies)[:, :, None]  # [T + 1, B, 1]
-        noise.scale = list(torch.cat([m, self.fixed_cost / m], dim=-1).unbind(0))
-        noise.inv_scale = list((1.0 / m).unbind(0))
-        return noise
+        scale = list(torch.cat([m, self.fixed_cost / m], dim=-1).unbind(0))
+        return _EpisodeNoise(rows, scale, list((1.0 / m).unbind(0)), copies)
 
     def _observe(self) -> Tensor:
         # One concatenation, then the quantity block (on hand, pipeline, mean) is scaled in
