@@ -6,10 +6,12 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import CliRunner
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import hybrid_toolkit as ht
+from hybrid_toolkit.cli.options import apply_threads
 from hybrid_toolkit.cli.parser import parse, selection
 
 
@@ -71,6 +73,18 @@ def test_only_the_selected_subtree_is_built_but_every_name_is_listed(
         assert env_id in out
     leaf = parse(["train", "ppo", envs[-1], "--algo.gamma", "0.5"])
     assert (leaf.algo_name, leaf.env_name, leaf.algo.gamma) == ("ppo", envs[-1], 0.5)
+
+
+def test_threads_option_sets_torch_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parse(["train", "ppo", "TargetRegime-v0"]).run.threads == 1
+    assert parse(["train", "ppo", "TargetRegime-v0", "--run.threads", "0"]).run.threads == 0
+    calls: list[int] = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    apply_threads(3)
+    apply_threads(0)  # keeps torch's default: no call
+    assert calls == [3]
+    with pytest.raises(ValueError, match="threads must be >= 0"):
+        apply_threads(-1)
 
 
 def test_list_prints_registries(run_cli: CliRunner) -> None:
