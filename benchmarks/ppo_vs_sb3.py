@@ -13,6 +13,7 @@ Usage:
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def is_quick(argv: list[str]) -> bool:
     """Whether ``argv`` asks for quick mode (whose numbers must not replace the docs' ones)."""
-    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    pairs = itertools.pairwise(argv)  # (option, value) for every adjacent pair
     return "--mode=quick" in argv or any(a == "--mode" and b == "quick" for a, b in pairs)
 
 

@@ -337,6 +337,7 @@ def markdown(opts: PPOvsSB3Options, rows: Sequence[dict[str, Any]], env: dict[st
 def plot(rows: Sequence[dict[str, Any]], path: Path) -> Path:
     """Median steps per second against ``B`` for every runner (log–log), as a PNG."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -350,6 +351,9 @@ def plot(rows: Sequence[dict[str, Any]], path: Path) -> Path:
             xs, ys = zip(*points, strict=True)
             ax.plot(xs, ys, marker="o", label=runner)
     ax.set(xscale="log", yscale="log", xlabel="scenarios B", ylabel="environment steps / s")
+    batches = sorted({r["num_envs"] for r in rows})
+    ax.set_xticks(batches, [str(b) for b in batches])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_title("PPO training throughput")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
