@@ -1,8 +1,11 @@
 """Quick start: train hybrid PPO on a tiny env with a known optimum, then save and reload it."""
 
+import torch
+
 import hybrid_toolkit as ht
 from hybrid_toolkit.training import evaluate_policy
 
+torch.set_num_threads(1)  # small RL tensors: one CPU thread is the fastest
 env = ht.make("TargetRegime-v0", num_envs=16)  # 16 scenarios stepped as one batch
 # each step of this env is an independent contextual bandit, hence the short discount
 model = ht.PPO(env, seed=0, verbose=0, gamma=0.5, learning_rate=1e-3)

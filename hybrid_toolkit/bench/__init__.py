@@ -4,6 +4,8 @@ This layer sits beside the CLI, above the algorithms: a suite trains and evaluat
 algorithms on registered environments. Importing this package registers every suite.
 """
 
+# Importing a suite module registers it.
+from hybrid_toolkit.bench import ppo_vs_sb3  # noqa: F401  (registration side effect)
 from hybrid_toolkit.bench.registry import (
     SUITE_REGISTRY,
     BenchMode,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hybrid_toolkit.algorithms import load
-from hybrid_toolkit.cli.options import EvalArgs
+from hybrid_toolkit.cli.options import EvalArgs, apply_threads
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.training import evaluate_policy
 
@@ -15,6 +15,7 @@ def run_eval(args: EvalArgs) -> int:
     if not Path(args.model).is_file():
         print(f"error: model file {args.model!r} does not exist")
         return 2
+    apply_threads(args.threads)
     model = load(args.model, device=args.device)
     env_name = args.env or getattr(getattr(model.env, "spec", None), "name", "")
     env_config = getattr(model.env, "config", None) if not args.env else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+import torch
 import tyro
 
 
@@ -18,6 +19,9 @@ class RunOptions:
     """Seed of network initialisation, action sampling and the environment."""
     device: str = "cpu"
     """Torch device, e.g. cpu or cuda."""
+    threads: int = 1
+    """torch.set_num_threads: CPU threads per operation (small RL networks and batches run
+    fastest on one; extra threads mostly wait for each other); 0 keeps torch's default."""
     run_root: str = "runs"
     """Parent folder of the run directory <env>__<algo>__<seed>__<time>/."""
     eval_episodes: int = 32
@@ -57,3 +61,13 @@ class EvalArgs:
     """Greedy actions (argmax + mean) instead of sampled ones."""
     device: str = "cpu"
     """Torch device."""
+    threads: int = 1
+    """torch.set_num_threads (see train's --run.threads); 0 keeps torch's default."""
+
+
+def apply_threads(threads: int) -> None:
+    """``torch.set_num_threads(threads)`` unless ``threads`` is 0; negative values raise."""
+    if threads < 0:
+        raise ValueError(f"threads must be >= 0 (0 keeps torch's default), got {threads}")
+    if threads:
+        torch.set_num_threads(threads)

@@ -3,11 +3,17 @@
 ``hybrid-toolkit train ALGO ENV [--algo.* --env.* options]`` is a union of one leaf dataclass
 per (algorithm, environment) pair, so a newly registered algorithm or environment appears here
 without touching the CLI.
+
+Building every leaf costs tyro time in proportion to the number of pairs (and their config
+fields), so only the subtree the command line selects is built in full: ``train ppo Maze-v0``
+builds the ``ppo`` / ``Maze-v0`` leaf, and every other algorithm or environment is an empty
+stand-in with the same name and description, which is all ``--help`` lists for them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sys
 from functools import cache
 from typing import Annotated, Any, Union
 
@@ -36,7 +42,7 @@ def _train_leaf(algo: str, env: str) -> type:
         fields,
         namespace={"algo_name": algo, "env_name": env},
     )
-    cls.__doc__ = f"Train {algo} on {env}: {spec.description}"
+    cls.__doc__ = _leaf_doc(algo, env)
     return cls
 
 
@@ -57,19 +63,73 @@ def _union(options: dict[str, Any], *, prefix: bool = True) -> Any:
     return Union[members]  # noqa: UP007
 
 
-def _train_algo(algo: str) -> type:
-    """``train <algo>``: a one-field wrapper whose field is the union over environments."""
-    envs = _union({env: _train_leaf(algo, env) for env in list_envs()}, prefix=False)
-    field_type = Annotated[envs, tyro.conf.arg(name="", prefix_name=False)]  # type: ignore[valid-type]
-    cls = dataclasses.make_dataclass(f"Train_{algo}", [("task", field_type)])
-    cls.__doc__ = (get_algorithm(algo).__doc__ or algo).strip().splitlines()[0]
+def _stand_in(name: str, doc: str) -> type:
+    """An empty subcommand that only carries ``name``'s description (never run)."""
+    cls = dataclasses.make_dataclass(
+        f"Unselected_{name.replace('-', '_')}", [], namespace={"stand_in": True}
+    )
+    cls.__doc__ = doc
     return cls
 
 
+def _leaf_doc(algo: str, env: str) -> str:
+    return f"Train {algo} on {env}: {env_spec(env).description}"
+
+
+def _algo_doc(algo: str) -> str:
+    return (get_algorithm(algo).__doc__ or algo).strip().splitlines()[0]
+
+
+def _train_algo(algo: str, env: str | None) -> type:
+    """``train <algo>``: a one-field wrapper whose field is the union over environments.
+
+    Only ``env``'s leaf is built in full (every leaf when ``env`` is ``"*"``).
+    """
+    leaves = {
+        name: _train_leaf(algo, name)
+        if env in (name, "*")
+        else _stand_in(name, _leaf_doc(algo, name))
+        for name in list_envs()
+    }
+    envs = _union(leaves, prefix=False)
+    field_type = Annotated[envs, tyro.conf.arg(name="", prefix_name=False)]  # type: ignore[valid-type]
+    cls = dataclasses.make_dataclass(f"Train_{algo}", [("task", field_type)])
+    cls.__doc__ = _algo_doc(algo)
+    return cls
+
+
+def selection(args: list[str]) -> tuple[str | None, str | None]:
+    """The algorithm and environment a ``train`` command line names (``None`` where absent).
+
+    Only the leading positional words count (``train ALGO ENV``), as in the grammar; names
+    that are not registered select nothing, so tyro reports them with the valid choices.
+    """
+    words = []
+    for arg in args:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    if len(words) < 2 or words[0] != "train" or words[1] not in list_algorithms():
+        return None, None
+    env = words[2] if len(words) > 2 and words[2] in list_envs() else None
+    return words[1], env
+
+
 @cache
-def cli_type() -> Any:
-    """The full argument type: ``list | train ALGO ENV | eval MODEL | bench SUITE``."""
-    train = _union({algo: _train_algo(algo) for algo in list_algorithms()})
+def cli_type(algo: str | None = None, env: str | None = None) -> Any:
+    """The argument type ``list | train ALGO ENV | eval MODEL | bench SUITE``.
+
+    ``algo`` / ``env`` name the subtree built in full (see the module docstring); ``"*"``
+    builds every algorithm's or environment's.
+    """
+    train = _union(
+        {
+            name: _train_algo(name, env)
+            if algo in (name, "*")
+            else _stand_in(name, _algo_doc(name))
+            for name in list_algorithms()
+        }
+    )
     commands: dict[str, Any] = {"list": ListArgs, "train": train, "eval": EvalArgs}
     if list_suites():
         commands["bench"] = _union({name: bench_leaf(name) for name in list_suites()})
@@ -82,5 +142,13 @@ def parse(args: list[str] | None = None) -> Any:
     Returns a ``ListArgs``, an ``EvalArgs``, a train leaf (with ``algo_name``/``env_name``) or
     a bench leaf (with ``suite_name``).
     """
-    parsed = tyro.cli(cli_type(), args=args, config=CLI_CONFIG, prog="hybrid-toolkit")
+    argv = sys.argv[1:] if args is None else list(args)
+    parsed = _parse(argv, *selection(argv))
+    if getattr(parsed, "stand_in", False):  # the quick look at argv missed the selection
+        parsed = _parse(argv, "*", "*")
+    return parsed
+
+
+def _parse(argv: list[str], algo: str | None, env: str | None) -> Any:
+    parsed = tyro.cli(cli_type(algo, env), args=argv, config=CLI_CONFIG, prog="hybrid-toolkit")
     return getattr(parsed, "task", parsed)

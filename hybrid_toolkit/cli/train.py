@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hybrid_toolkit.algorithms import get_algorithm
+from hybrid_toolkit.cli.options import apply_threads
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.training import (
     Callback,
@@ -18,6 +19,7 @@ from hybrid_toolkit.training import (
 def run_train(args: Any) -> int:
     """Run one ``train`` leaf (see :mod:`hybrid_toolkit.cli.parser`); returns the exit status."""
     run, algo_name, env_name = args.run, args.algo_name, args.env_name
+    apply_threads(run.threads)
     algo_cls = get_algorithm(algo_name)
     num_envs = int(getattr(args.algo, "num_envs", 1))
     env = make(env_name, num_envs=num_envs, device=run.device, config=args.env)

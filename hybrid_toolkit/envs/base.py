@@ -88,6 +88,18 @@ class HybridEnv(abc.ABC):
     def _step(self, action: HybridAction) -> tuple[Tensor, Tensor, Tensor, Tensor, dict[str, Any]]:
         """Advance every scenario one step: ``(obs, reward, terminated, truncated, info)``."""
 
+    def _lockstep_ended(self) -> bool | None:
+        """Whether the step just taken ended the episodes, for envs whose scenarios all end
+        together.
+
+        Envs with a period counter shared by every scenario (episodes start together and are
+        truncated together) know on the host whether a step ended them; returning ``False``
+        lets :meth:`step` skip the autoreset bookkeeping on every other step, ``True`` says that
+        every scenario ended. The default ``None`` means episodes end per scenario, read from
+        ``terminated | truncated``.
+        """
+        return None
+
     # ---------------------------------------------------------------- protocol
     @property
     def obs_shape(self) -> tuple[int, ...]:
@@ -112,16 +124,28 @@ class HybridEnv(abc.ABC):
                 raise ValueError(
                     f"action batch size is {action.batch_size}; expected num_envs={self.num_envs}"
                 )
-        obs, reward, terminated, truncated, info = self._step(action.to(self.device))
-        done = terminated | truncated
-        self._episode_return = self._episode_return + reward.detach()
-        self._episode_length = self._episode_length + 1
+        if action.discrete.device != self.device or action.continuous.device != self.device:
+            action = action.to(self.device)
+        obs, reward, terminated, truncated, info = self._step(action)
+        # The bookkeeping below runs every step of every env: keep it to a few tensor ops.
+        gradient_free = reward.detach() if reward.requires_grad else reward
+        episode_return = self._episode_return + gradient_free
+        episode_length = self._episode_length + 1
         info["final_obs"] = obs
-        info["episode_return"] = self._episode_return
-        info["episode_length"] = self._episode_length
+        info["episode_return"] = episode_return
+        info["episode_length"] = episode_length
+        ended = self._lockstep_ended()
+        if ended is False:  # nothing ended anywhere: no reset, no masking
+            self._episode_return, self._episode_length = episode_return, episode_length
+            return Step(obs, reward, terminated, truncated, info)
+        done = terminated | truncated
         next_obs = self._reset_envs(done)
-        self._episode_return = torch.where(done, 0.0, self._episode_return)
-        self._episode_length = torch.where(done, 0, self._episode_length)
+        if ended:
+            self._episode_return = torch.zeros_like(episode_return)
+            self._episode_length = torch.zeros_like(episode_length)
+        else:
+            self._episode_return = torch.where(done, 0.0, episode_return)
+            self._episode_length = torch.where(done, 0, episode_length)
         return Step(next_obs, reward, terminated, truncated, info)
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method

@@ -231,7 +231,7 @@ class HybridDistribution:
         discrete = chosen.sum(dim=-1)
         active = self.layout.active_mask(action.discrete)
         density = self._gaussian_log_density(action.continuous)
-        continuous = torch.where(active, density, torch.zeros_like(density)).sum(dim=-1)
+        continuous = torch.where(active, density, 0.0).sum(dim=-1)
         return discrete, continuous
 
     def log_prob(self, action: HybridAction) -> Tensor:

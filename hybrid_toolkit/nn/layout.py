@@ -37,6 +37,10 @@ class DistributionLayout:
         tables: Bool ``[g, max_n, n_continuous]``: choice ``i`` of governed component ``g``
             activates parameter ``j`` (all ``False`` on padding).
         always_active: Bool ``[n_continuous]``: parameters no component governs.
+        table_rows: ``tables`` flattened to ``[g * max_n, n_continuous]`` (row ``g·max_n + i``
+            is choice ``i`` of governed component ``g``), for one ``index_select`` per batch.
+        table_offsets: ``int64 [g]``, the first row of each governed component in
+            ``table_rows``.
         loc: ``[n_continuous]`` centre of the box ``(low + high) / 2``.
         half_width: ``[n_continuous]`` half-width of the box ``(high - low) / 2``.
         bounded: Whether every continuous parameter has finite bounds.
@@ -50,6 +54,8 @@ class DistributionLayout:
     governed: Tensor
     tables: Tensor
     always_active: Tensor
+    table_rows: Tensor
+    table_offsets: Tensor
     loc: Tensor
     half_width: Tensor
     bounded: bool
@@ -108,6 +114,8 @@ class DistributionLayout:
             governed=torch.tensor(governed, dtype=torch.int64, device=device),
             tables=tables.to(device),
             always_active=space.always_active.to(device),
+            table_rows=tables.reshape(len(governed) * max_n, n_c).to(device),
+            table_offsets=(torch.arange(len(governed), dtype=torch.int64) * max_n).to(device),
             loc=((low + high) / 2).to(torch.float32).to(device),
             half_width=((high - low) / 2).to(torch.float32).to(device),
             bounded=bool(torch.isfinite(low).all() and torch.isfinite(high).all()),
@@ -131,11 +139,16 @@ class DistributionLayout:
         """
         batch = discrete.shape[0]
         mask = self.always_active.expand(batch, self.n_continuous)
-        if self.governed.numel() == 0:
+        governed = self.table_offsets.shape[0]
+        if governed == 0:
             return mask
-        rows = torch.arange(self.governed.numel(), device=discrete.device)
-        chosen = discrete[:, self.governed]  # [B, g]
-        return mask | self.tables[rows[None, :], chosen].any(dim=1)
+        chosen = discrete if governed == self.n_discrete else discrete[:, self.governed]
+        # One row look-up per (scenario, governed component) into the flattened tables.
+        rows = (chosen + self.table_offsets).reshape(-1)
+        hits = self.table_rows.index_select(0, rows)
+        if governed == 1:
+            return mask | hits
+        return mask | hits.view(batch, governed, self.n_continuous).any(dim=1)
 
     def active_probability(self, probs: Tensor) -> Tensor:
         """``P(parameter j is active)`` ``[B, n_continuous]`` from choice probabilities.
@@ -149,7 +162,11 @@ class DistributionLayout:
         """
         batch = probs.shape[0]
         always = self.always_active.to(probs.dtype).expand(batch, self.n_continuous)
-        if self.governed.numel() == 0:
+        governed = self.table_offsets.shape[0]
+        if governed == 0:
             return always
-        governed_probs = probs[:, self.governed, :]  # [B, g, max_n]
-        return always + torch.einsum("bgn,gnc->bc", governed_probs, self.tables.to(probs.dtype))
+        if governed != self.n_discrete:
+            probs = probs[:, self.governed, :]  # [B, g, max_n]
+        # Σ_g Σ_i P(choice i of g) · table[g, i, j]: one matrix product over (g, i).
+        flat = probs.reshape(batch, governed * self.max_n)
+        return always + flat @ self.table_rows.to(probs.dtype)

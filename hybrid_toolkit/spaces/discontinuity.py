@@ -239,6 +239,16 @@ class DiscontinuityReformulation:
                 self._blocks.append(slice(start, start + n_axes))
                 start += n_axes
         self.n_params = start
+        # What executed() looks at: regimes with a parameter block, and point cells whose
+        # value is not 0 (a zero-valued point executes nothing).
+        self._executed_plan = tuple(
+            (k, block, cell.low)
+            for k, (cell, block) in enumerate(zip(self.cells, self._blocks, strict=True))
+            if block is not None or cell.low != 0.0
+        )
+        self._single_block = self.n_params == n_axes  # one block spanning every parameter
+        # Per-regime value tables, by feature and dtype, on the device last asked for.
+        self._tables: dict[tuple[str, torch.dtype], Tensor] = {}
 
     @property
     def n_regimes(self) -> int:
@@ -362,52 +372,49 @@ class DiscontinuityReformulation:
         Returns:
             ``[B, n_axes]``, differentiable w.r.t. the active entries of ``continuous``.
         """
-        return self._executed(_Masks(regime), continuous)
+        out: Tensor | float = 0.0
+        # A Python loop over the few regimes that execute something (not over scenarios);
+        # where() rather than a product keeps NaN in inactive entries out of the result and
+        # its gradient.
+        for k, block, point in self._executed_plan:
+            if block is None:
+                value: Tensor | float = point
+            else:
+                value = continuous if self._single_block else continuous[:, block]
+            out = torch.where(regime == k, value, out)
+        if isinstance(out, float):  # only zero-valued point cells: nothing is ever executed
+            return continuous.new_zeros(continuous.shape[0], self.n_axes)
+        if out.shape[1] != self.n_axes:
+            out = out.expand(continuous.shape[0], self.n_axes)
+        return out
 
     def charge(self, name: str, regime: Tensor, dtype: torch.dtype | None = None) -> Tensor:
         """Feature ``name``'s value for each regime entry (same shape as ``regime``).
 
         Args:
             name: A declared feature.
-            regime: ``int64`` regimes of any shape.
+            regime: ``int64`` regimes of any shape, each in ``0 .. K-1`` (out-of-range
+                regimes raise).
             dtype: Floating dtype of the result (default: torch's default dtype).
         """
-        return self._charge(name, _Masks(regime), dtype)
+        dtype = dtype or torch.get_default_dtype()
+        table = self._tables.get((name, dtype))
+        if table is None or table.device != regime.device:
+            table = torch.tensor(self.values(name), dtype=dtype, device=regime.device)
+            self._tables[(name, dtype)] = table
+        # One table look-up per entry, whatever the number of regimes.
+        return torch.take(table, regime)
 
     def decode(
         self, regime: Tensor, continuous: Tensor, dtype: torch.dtype | None = None
     ) -> tuple[Tensor, dict[str, Tensor]]:
-        """:meth:`executed` and :meth:`charge` of every feature, comparing regimes only once.
+        """:meth:`executed` and :meth:`charge` of every feature.
 
         Returns:
             ``(quantities [B, n_axes], {feature name: charges shaped like regime})``.
         """
-        masks = _Masks(regime)
-        charges = {f.name: self._charge(f.name, masks, dtype) for f in self.features}
-        return self._executed(masks, continuous), charges
-
-    def _executed(self, masks: _Masks, continuous: Tensor) -> Tensor:
-        out: Tensor | float = 0.0
-        # A Python loop over the K regimes (K is small), not over scenarios; where() rather
-        # than a product keeps NaN in inactive entries out of the result and its gradient.
-        for k, (cell, block) in enumerate(zip(self.cells, self._blocks, strict=True)):
-            if block is not None:
-                out = torch.where(masks[k], continuous[:, block], out)
-            elif cell.low != 0.0:
-                out = torch.where(masks[k], cell.low, out)
-        if isinstance(out, float):  # only zero-valued point cells: nothing is ever executed
-            return continuous.new_zeros(continuous.shape[0], self.n_axes)
-        return out.expand(continuous.shape[0], self.n_axes)
-
-    def _charge(self, name: str, masks: _Masks, dtype: torch.dtype | None) -> Tensor:
-        out: Tensor | float = 0.0
-        for k, value in enumerate(self.values(name)):
-            if value != 0.0:
-                out = torch.where(masks[k], value, out)
-        dtype = dtype or torch.get_default_dtype()
-        if isinstance(out, float):
-            return torch.zeros(masks.regime.shape, dtype=dtype, device=masks.regime.device)
-        return out.to(dtype)
+        charges = {f.name: self.charge(f.name, regime, dtype) for f in self.features}
+        return self.executed(regime, continuous), charges
 
     def __repr__(self) -> str:
         cells = ", ".join(
@@ -419,16 +426,3 @@ class DiscontinuityReformulation:
             f"DiscontinuityReformulation(cells=[{cells}], features={list(self._values)}, "
             f"n_axes={self.n_axes}, regime={mode})"
         )
-
-
-class _Masks:
-    """``regime == k`` computed at most once per ``k`` (each comparison is a pass over B)."""
-
-    def __init__(self, regime: Tensor) -> None:
-        self.regime = regime
-        self._cache: dict[int, Tensor] = {}
-
-    def __getitem__(self, k: int) -> Tensor:
-        if k not in self._cache:
-            self._cache[k] = self.regime == k
-        return self._cache[k]

@@ -16,10 +16,15 @@ class EpisodeStats:
     they finished (scenario order within one step).
 
     Episodes are written into a ring buffer that lives on the environment's device, using only
-    tensor ops, so `add` never waits for the device; `summary` syncs once.
+    tensor ops, so `add` never waits for the device; `summary` syncs once. `add` only queues
+    its tensors (an algorithm calls it at every environment step, where a dozen small tensor
+    ops would be a noticeable share of the step); the queue is folded into the ring buffer in
+    one batch by `summary`, `num_episodes`, `reset` or once it holds ``flush_size`` entries.
+    The queued tensors are kept by reference until then, so do not modify them in place.
 
     Args:
         window: How many finished episodes the means cover (SB3 uses 100).
+        flush_size: Queued scenario entries (summed over `add` calls) that trigger a fold.
 
     Example:
         >>> stats = EpisodeStats(window=100)
@@ -29,9 +34,13 @@ class EpisodeStats:
         {'rollout/ep_rew_mean': 3.0, 'rollout/ep_len_mean': 3.0}
     """
 
-    def __init__(self, window: int = 100) -> None:
+    def __init__(self, window: int = 100, flush_size: int = 65_536) -> None:
         check_positive_int("window", window)
+        check_positive_int("flush_size", flush_size)
         self.window = window
+        self.flush_size = flush_size
+        self._pending: list[tuple[Tensor, Tensor, Tensor]] = []
+        self._pending_size = 0
         # One extra slot at index `window` swallows the writes of scenarios that did not finish.
         self._returns: Tensor | None = None
         self._lengths: Tensor | None = None
@@ -58,6 +67,26 @@ class EpisodeStats:
                 f"returns={tuple(step_info_returns.shape)}, lengths={tuple(lengths.shape)}, "
                 f"done={tuple(done.shape)}"
             )
+        self._pending.append((step_info_returns.detach(), lengths.detach(), done))
+        self._pending_size += done.shape[0]
+        if self._pending_size >= self.flush_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Fold the queued steps into the ring buffer, in the order they were added."""
+        if not self._pending:
+            return
+        if len(self._pending) == 1:
+            returns, lengths, done = self._pending[0]
+        else:
+            device = self._pending[0][2].device
+            returns, lengths, done = (
+                torch.cat([entry[i].to(device) for entry in self._pending]) for i in range(3)
+            )
+        self._pending, self._pending_size = [], 0
+        self._record(returns, lengths, done)
+
+    def _record(self, step_info_returns: Tensor, lengths: Tensor, done: Tensor) -> None:
         if self._count is None:
             self._allocate(done.device)
         assert self._returns is not None and self._lengths is not None and self._count is not None
@@ -69,19 +98,19 @@ class EpisodeStats:
         keep = finished & (order >= total - self.window)
         slot = torch.where(keep, order % self.window, self.window)
         dtype = self._returns.dtype
-        self._returns.index_put_(
-            (slot,), step_info_returns.detach().to(self._returns.device, dtype)
-        )
-        self._lengths.index_put_((slot,), lengths.detach().to(self._lengths.device, dtype))
+        self._returns.index_put_((slot,), step_info_returns.to(self._returns.device, dtype))
+        self._lengths.index_put_((slot,), lengths.to(self._lengths.device, dtype))
         self._count = total
 
     @property
     def num_episodes(self) -> int:
         """Number of episodes finished since construction or the last `reset` (syncs)."""
+        self._flush()
         return 0 if self._count is None else int(self._count)
 
     def summary(self) -> dict[str, float]:
         """``rollout/ep_rew_mean`` and ``rollout/ep_len_mean``; empty when no episode finished."""
+        self._flush()
         if self._count is None:
             return {}
         assert self._returns is not None and self._lengths is not None
@@ -96,4 +125,5 @@ class EpisodeStats:
 
     def reset(self) -> None:
         """Forget every recorded episode."""
+        self._pending, self._pending_size = [], 0
         self._returns = self._lengths = self._count = None

@@ -6,19 +6,13 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+import torch
+from conftest import CliRunner
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import hybrid_toolkit as ht
-from hybrid_toolkit.cli.main import main
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    try:
-        code = main(args)
-    except SystemExit as exc:  # tyro exits for --help and for bad input
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+from hybrid_toolkit.cli.options import apply_threads
+from hybrid_toolkit.cli.parser import parse, selection
 
 
 @pytest.mark.parametrize(
@@ -31,21 +25,29 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
         (["train", "ppo", "--help"], ["TargetRegime-v0"]),
     ],
 )
-def test_help_of_each_level(
-    args: list[str], expected: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = run_cli(args, capsys)
+def test_help_of_each_level(args: list[str], expected: list[str], run_cli: CliRunner) -> None:
+    code, out = run_cli(args)
     assert code == 0
     for text in expected:
         assert text in out
 
 
-@pytest.mark.parametrize("algo", ht.list_algorithms())
-@pytest.mark.parametrize("env_id", ht.list_envs())
+def help_cases() -> list[tuple[str, str]]:
+    """Every algorithm with one env, and every env with one algorithm.
+
+    A leaf's options are the algorithm's config fields plus the env's, built independently, so
+    this covers every algorithm's and every env's options without paying for all pairs.
+    """
+    algos, envs = ht.list_algorithms(), ht.list_envs()
+    cases = [(algo, envs[0]) for algo in algos] + [(algos[0], env) for env in envs]
+    return list(dict.fromkeys(cases))
+
+
+@pytest.mark.parametrize(("algo", "env_id"), help_cases())
 def test_train_help_lists_every_algo_and_env_option(
-    algo: str, env_id: str, capsys: pytest.CaptureFixture[str]
+    algo: str, env_id: str, run_cli: CliRunner
 ) -> None:
-    code, out = run_cli(["train", algo, env_id, "--help"], capsys)
+    code, out = run_cli(["train", algo, env_id, "--help"])
     assert code == 0
     algo_fields = dataclasses.fields(ht.get_algorithm(algo).config_class)
     env_fields = dataclasses.fields(ht.env_spec(env_id).config_class)
@@ -56,8 +58,37 @@ def test_train_help_lists_every_algo_and_env_option(
     assert "--run.total-timesteps" in out
 
 
-def test_list_prints_registries(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run_cli(["list"], capsys)
+def test_only_the_selected_subtree_is_built_but_every_name_is_listed(
+    run_cli: CliRunner,
+) -> None:
+    envs = ht.list_envs()
+    assert selection(["train", "ppo", envs[-1], "--algo.gamma", "0.5"]) == ("ppo", envs[-1])
+    assert selection(["train", "ppo", "--help"]) == ("ppo", None)
+    assert selection(["train", "nope", envs[0]]) == (None, None)
+    assert selection(["eval", "model.zip"]) == (None, None)
+    # `train ppo --help` lists every env with its description although none is built
+    code, out = run_cli(["train", "ppo", "--help"])
+    assert code == 0
+    for env_id in envs:
+        assert env_id in out
+    leaf = parse(["train", "ppo", envs[-1], "--algo.gamma", "0.5"])
+    assert (leaf.algo_name, leaf.env_name, leaf.algo.gamma) == ("ppo", envs[-1], 0.5)
+
+
+def test_threads_option_sets_torch_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parse(["train", "ppo", "TargetRegime-v0"]).run.threads == 1
+    assert parse(["train", "ppo", "TargetRegime-v0", "--run.threads", "0"]).run.threads == 0
+    calls: list[int] = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    apply_threads(3)
+    apply_threads(0)  # keeps torch's default: no call
+    assert calls == [3]
+    with pytest.raises(ValueError, match="threads must be >= 0"):
+        apply_threads(-1)
+
+
+def test_list_prints_registries(run_cli: CliRunner) -> None:
+    code, out = run_cli(["list"])
     assert code == 0
     assert "ppo" in out and "TargetRegime-v0" in out
 
@@ -66,23 +97,19 @@ def test_list_prints_registries(capsys: pytest.CaptureFixture[str]) -> None:
     "args",
     [["train", "nope", "TargetRegime-v0"], ["train", "ppo", "Nope-v0"], ["frobnicate"]],
 )
-def test_unknown_names_exit_2_listing_valid_ones(
-    args: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = run_cli(args, capsys)
+def test_unknown_names_exit_2_listing_valid_ones(args: list[str], run_cli: CliRunner) -> None:
+    code, out = run_cli(args)
     assert code == 2
     assert ("ppo" in out) or ("TargetRegime-v0" in out) or ("train" in out)
 
 
-def test_eval_of_missing_model_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run_cli(["eval", "does-not-exist.zip"], capsys)
+def test_eval_of_missing_model_exits_2(run_cli: CliRunner) -> None:
+    code, out = run_cli(["eval", "does-not-exist.zip"])
     assert code == 2
     assert "does-not-exist.zip" in out
 
 
-def test_train_end_to_end_reaches_optimum_and_logs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_train_end_to_end_reaches_optimum_and_logs(tmp_path: Path, run_cli: CliRunner) -> None:
     code, out = run_cli(
         [
             "train",
@@ -101,8 +128,7 @@ def test_train_end_to_end_reaches_optimum_and_logs(
             "0.5",
             "--env.horizon",
             "8",
-        ],
-        capsys,
+        ]
     )
     assert code == 0, out
     (run_dir,) = tmp_path.iterdir()
@@ -127,6 +153,6 @@ def test_train_end_to_end_reaches_optimum_and_logs(
     ]:
         assert key in keys, f"{key} missing from TensorBoard scalars {sorted(keys)}"
     # the saved model evaluates through `hybrid-toolkit eval`
-    code, out = run_cli(["eval", str(run_dir / "model.zip"), "--episodes", "16"], capsys)
+    code, out = run_cli(["eval", str(run_dir / "model.zip"), "--episodes", "16"])
     assert code == 0, out
     assert "mean return" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from typing import Any
 
@@ -112,24 +113,28 @@ def test_same_seed_same_episode(device: str) -> None:
 
 
 # ---------------------------------------------------------------- 10^20 actions, errors
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
 def test_ten_machines_give_10_to_the_20_actions_without_enumeration() -> None:
+    def rss_mib() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096 / 2**20
+
+    start = rss_mib()
     env = job_shop(num_envs=1024)
     assert env.action_space.log10_cardinality == pytest.approx(10 * math.log10(101))
     assert env.action_space.nvec.tolist() == [101] * 10
     env.reset(seed=0)
     gen = torch.Generator().manual_seed(0)
-
-    def rss_mib() -> float:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * 4096 / 2**20
-
     for i in range(200):
         action = env.action_space.sample(1024, generator=gen)
         env.action_space.validate(action)
         env.step(action)
         if i == 20:  # after warm-up allocations
-            before = rss_mib()
-    assert rss_mib() - before < 32  # flat: nothing grows with steps or |A|
+            warm = rss_mib()
+    # Building, sampling, validating and stepping take a few MiB (a table of even 10^9 of the
+    # 10^20 actions would take gigabytes), and nothing grows with the number of steps.
+    assert warm - start < 64
+    assert rss_mib() - warm < 32
 
 
 @pytest.mark.parametrize(

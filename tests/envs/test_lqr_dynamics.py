@@ -13,6 +13,7 @@ from hybrid_toolkit.envs.families.lqr import (
     generate_switched_lqr_matrices,
     initial_states,
 )
+from hybrid_toolkit.spaces import HybridAction
 
 PAPER_2D = {"system": "paper_2d", "state_dim": 2, "n_modes": 2, "precision": "float64"}
 
@@ -133,3 +134,18 @@ def test_reported_metric_matches_a_pure_python_replay(system: str) -> None:
     batched = float(env.reported_metric(torch.stack(costs, dim=1)))
     assert {m for row in modes for m in row} == {0, 1}  # the lookahead really switches
     assert batched == pytest.approx(python_metric(env.system, x0, modes, controls), rel=1e-12)
+
+
+def test_inactive_mode_blocks_are_never_read() -> None:
+    # Each row reads only its chosen mode's control block: NaN elsewhere changes nothing and
+    # the gradient of the unused block is exactly zero.
+    env = env_from([[1.0, 2.0], [1.0, 2.0]])
+    u = torch.tensor([[1.0, torch.nan], [torch.nan, -2.0]], dtype=torch.float64)
+    u.requires_grad_(True)
+    step = env.step(HybridAction(torch.tensor([[0], [1]]), u))
+    assert (-step.reward).tolist() == [6.0, 9.0]  # |x|² + u², u = 1 (mode 0) and u = -2 (mode 1)
+    assert env.state.tolist() == [[5.0, 3.0], [2.0, -3.0]]
+    step.reward.sum().backward()
+    assert u.grad is not None
+    assert u.grad[0, 1].item() == 0.0 and u.grad[1, 0].item() == 0.0
+    assert u.grad[0, 0].item() == -2.0 and u.grad[1, 1].item() != 0.0

@@ -222,6 +222,7 @@ def _rss_bytes() -> int:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
 def test_40_items_give_10_to_the_73_actions_without_enumeration_and_flat_memory() -> None:
+    start = _rss_bytes()
     env = jrp(num_envs=1024, n_items=40)
     assert env.action_space.log10_cardinality == pytest.approx(40 * math.log10(67))
     assert math.floor(env.action_space.log10_cardinality) == 73
@@ -230,6 +231,8 @@ def test_40_items_give_10_to_the_73_actions_without_enumeration_and_flat_memory(
     for _ in range(5):  # warm up the allocator
         env.step(policy(obs))
     before = _rss_bytes()
+    # a table of even 10^9 of the 10^73 actions would take gigabytes
+    assert before - start < 64 * 2**20, f"building took {(before - start) / 2**20:.1f} MiB"
     for _ in range(200):
         action = policy(obs)
         env.action_space.validate(action)

@@ -99,7 +99,6 @@ class PPO(BaseAlgorithm):
             self.reward_scaler.reset()
         buf.reset()
         obs = self._last_obs
-        choice_counts = torch.zeros((), device=self.device)
         feats = self._features(obs, update_stats=fresh)
         value = self.policy.value(feats)
         for _ in range(cfg.n_steps):
@@ -111,20 +110,21 @@ class PPO(BaseAlgorithm):
             reward = step.reward.detach().to(self.device, torch.float32)
             if cfg.scale_rewards:
                 reward = self.reward_scaler(reward, done)
-            # one value pass for the next observations and the pre-reset final observations:
-            # a time-limit cut is not a terminal state, so it bootstraps from the final one
             next_feats = self._features(step.obs, update_stats=True)
-            final_feats = self._features(step.info["final_obs"])
-            next_value, final_value = self.policy.value(torch.cat([next_feats, final_feats])).split(
-                env.num_envs
-            )
+            final_obs = step.info["final_obs"]
+            if final_obs is step.obs:  # no scenario was reset (e.g. between lockstep horizons)
+                next_value = final_value = self.policy.value(next_feats)
+            else:
+                # one value pass for the next observations and the pre-reset final ones
+                both = torch.cat([next_feats, self._features(final_obs)])
+                next_value, final_value = self.policy.value(both).split(env.num_envs)
+            # a time-limit cut is not a terminal state, so it bootstraps from the final one
             reward = reward + cfg.gamma * final_value * (step.truncated & ~step.terminated)
             buf.add(feats, action, log_prob, reward, done, value)
             self.episode_stats.add(step.info["episode_return"], step.info["episode_length"], done)
-            choice_counts = choice_counts + self._choice_counts(action)
             obs, feats, value = step.obs, next_feats, next_value
         self._last_obs = obs
-        self._record_choice_fractions(choice_counts)
+        self._record_choice_fractions(buf)
         buf.finish(value, cfg.gamma, cfg.gae_lambda)
         self.num_timesteps += cfg.n_steps * env.num_envs
         return buf
@@ -136,17 +136,16 @@ class PPO(BaseAlgorithm):
             return None
         return governing[0]
 
-    def _choice_counts(self, action: HybridAction) -> Tensor:
+    def _record_choice_fractions(self, buf: RolloutBuffer) -> None:
+        """``rollout/regime_<k>_fraction`` for a single governing (regime) component.
+
+        Counted once per rollout from the stored actions (one ``bincount``, not one per step).
+        """
         comp = self._regime_component()
         if comp is None:
-            return torch.zeros((), device=self.device)
-        n = self.action_space.discrete[comp].n
-        return torch.bincount(action.discrete[:, comp], minlength=n).float()
-
-    def _record_choice_fractions(self, counts: Tensor) -> None:
-        """``rollout/regime_<k>_fraction`` for a single governing (regime) component."""
-        if counts.dim() == 0:
             return
+        n = self.action_space.discrete[comp].n
+        counts = torch.bincount(buf.discrete[..., comp].flatten(), minlength=n).float()
         for k, fraction in enumerate((counts / counts.sum()).tolist()):
             self.logger.record(f"rollout/regime_{k}_fraction", fraction)
 
@@ -158,21 +157,24 @@ class PPO(BaseAlgorithm):
             frac = max(0.0, 1.0 - self.num_timesteps / self.total_timesteps_target)
             for group in self.optimizer.param_groups:
                 group["lr"] = frac * cfg.learning_rate
-        sums: dict[str, Tensor] = {}
-        count = 0
+        # Per-minibatch statistics stay on the device, one stacked row per minibatch, and are
+        # averaged with a single sync at the end.
+        rows: list[Tensor] = []
+        keys: list[str] = []
         stop = False
         for _ in range(cfg.n_epochs):
             for mb in batch.minibatches(cfg.n_minibatches, self.generator):
                 stats = self._minibatch_step(mb)
-                for key, value in stats.items():
-                    sums[key] = sums.get(key, torch.zeros((), device=self.device)) + value
-                count += 1
+                keys = list(stats)
+                rows.append(torch.stack(list(stats.values())))
                 if cfg.target_kl and float(stats["train/approx_kl"]) > 1.5 * cfg.target_kl:
                     stop = True
                     break
             if stop:
                 break
-        metrics = {key: float(value) / count for key, value in sums.items()}
+        count = len(rows)
+        means = torch.stack(rows).mean(dim=0).tolist()
+        metrics = dict(zip(keys, means, strict=True))
         values, returns = batch.values.flatten(), batch.returns.flatten()
         var = torch.var(returns)
         metrics["train/explained_variance"] = (

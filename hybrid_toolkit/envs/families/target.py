@@ -124,6 +124,12 @@ class TargetEnv(HybridEnv):
         self._levels = torch.zeros(b, self._n_levels, dtype=torch.int64, device=dev)
         self._targets = torch.zeros(b, self._n_targets, dtype=torch.float32, device=dev)
         self._t = torch.zeros(b, dtype=torch.int64, device=dev)
+        # Every scenario starts at reset() and is truncated at the horizon, so one host-side
+        # step count tells when episodes end (see HybridEnv._lockstep_ended).
+        self._steps = 0
+        self._choices = torch.arange(self._n_onehot, device=dev)
+        # Row b's target block of regime k is row b·K + k of the targets viewed as [B·K, d].
+        self._block_rows = torch.arange(b, device=dev) * cfg.n_choices
 
     def _build_action_space(self) -> HybridSpace:
         cfg = self.config
@@ -194,41 +200,51 @@ class TargetEnv(HybridEnv):
         (at least float32), so float64 actions give float64 rewards for gradient checks.
         """
         cfg = self.config
-        action = action.to(self.device)
+        if action.discrete.device != self.device or action.continuous.device != self.device:
+            action = action.to(self.device)
         x = action.continuous
         floating = x.is_floating_point()
         dtype = torch.promote_types(torch.float32, x.dtype) if floating else torch.float32
+        if x.dtype != dtype:
+            x = x.to(dtype)
+        targets = self._targets if dtype == torch.float32 else self._targets.to(dtype)
         if cfg.shape == "regime":
             k = action.discrete[:, 0]
             hit = (k == self._choice).to(dtype)
-            sq = (x.to(dtype) - self._targets.to(dtype)) ** 2
-            # Mean squared error of every regime's block, then the chosen regime's entry.
-            block_mse = sq.reshape(-1, cfg.n_choices, cfg.param_dim).mean(dim=2)
-            return hit - block_mse.gather(1, k.unsqueeze(1)).squeeze(1)
+            # Only the chosen regime's block: one row look-up per scenario, no gather.
+            rows = self._block_rows + k
+            chosen = x.reshape(-1, cfg.param_dim).index_select(0, rows)
+            target = targets.reshape(-1, cfg.param_dim).index_select(0, rows)
+            sq = (chosen - target) ** 2
+            return hit - (sq[:, 0] if cfg.param_dim == 1 else sq.mean(dim=1))
         gap = (action.discrete - self._levels).abs().to(dtype)
         level_part = 1.0 - gap.mean(dim=1) / (cfg.component_size - 1)
         if cfg.shape == "multi_discrete":
             return level_part
-        param_part = 1.0 - ((x.to(dtype) - self._targets.to(dtype)) ** 2).mean(dim=1)
+        param_part = 1.0 - ((x - targets) ** 2).mean(dim=1)
         return 0.5 * (level_part + param_part)
 
     # ---------------------------------------------------------------- HybridEnv hooks
     def _draw_context(self) -> tuple[Tensor, Tensor, Tensor]:
         cfg, b, dev, gen = self.config, self.num_envs, self.device, self.generator
         choice = torch.randint(0, cfg.n_choices, (b,), generator=gen, device=dev)
-        levels = torch.randint(
-            0, cfg.component_size, (b, self._n_levels), generator=gen, device=dev
-        )
-        uniform = torch.rand(b, self._n_targets, generator=gen, device=dev, dtype=torch.float32)
-        targets = uniform * 2.0 - 1.0
+        # Zero-width draws would not advance the generator either: skipping them is exact.
+        levels = self._levels
+        if self._n_levels:
+            size = (b, self._n_levels)
+            levels = torch.randint(0, cfg.component_size, size, generator=gen, device=dev)
+        targets = self._targets
+        if self._n_targets:
+            uniform = torch.rand(b, self._n_targets, generator=gen, device=dev)
+            targets = uniform * 2.0 - 1.0
         return choice, levels, targets
 
     def _observe(self) -> Tensor:
         parts = []
         if self._n_onehot:
-            choices = torch.arange(self._n_onehot, device=self.device)
-            parts.append((self._choice.unsqueeze(1) == choices).float())
-        parts.append(self._levels.float() / (self.config.component_size - 1))
+            parts.append((self._choice.unsqueeze(1) == self._choices).float())
+        if self._n_levels:
+            parts.append(self._levels.float() / (self.config.component_size - 1))
         parts.append(self._targets)
         parts.append((self._t.float() / self.config.horizon).unsqueeze(1))
         return torch.cat(parts, dim=1)
@@ -238,14 +254,20 @@ class TargetEnv(HybridEnv):
         # on which scenarios ended (and no device sync is needed).
         choice, levels, targets = self._draw_context()
         self._choice = torch.where(mask, choice, self._choice)
-        self._levels = torch.where(mask.unsqueeze(1), levels, self._levels)
+        if self._n_levels:
+            self._levels = torch.where(mask.unsqueeze(1), levels, self._levels)
         self._targets = torch.where(mask.unsqueeze(1), targets, self._targets)
         self._t = torch.where(mask, 0, self._t)
+        self._steps = 0
         return self._observe()
+
+    def _lockstep_ended(self) -> bool:
+        return self._steps >= self.config.horizon
 
     def _step(self, action: HybridAction) -> tuple[Tensor, Tensor, Tensor, Tensor, dict[str, Any]]:
         reward = self.reward_for(action)
         self._t = self._t + 1
+        self._steps += 1
         self._choice, self._levels, self._targets = self._draw_context()
         truncated = self._t >= self.config.horizon
         terminated = torch.zeros_like(truncated)

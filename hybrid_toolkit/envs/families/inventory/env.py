@@ -17,6 +17,7 @@ counter: episodes start together and are truncated together at ``horizon``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium
@@ -105,23 +106,26 @@ class JointReplenishmentEnv(HybridEnv):
 
         self._holding = as_row(self.instance.holding)
         self._hp = as_row(self.instance.holding + self.instance.shortage)
-        self._mean_rows = as_row(self.instance.mean).expand(num_envs, n)
-        costs = as_row(torch.cat([self.instance.shortage, self.instance.holding]))
-        self._cost_rows = costs.expand(num_envs, 2 * n).contiguous()
+        # The constant features (mean, shortage, holding) sit side by side in the observation:
+        # one contiguous block, since concatenating fewer (and non-expanded) pieces is faster.
+        inst = self.instance
+        static = as_row(torch.cat([inst.mean, inst.shortage, inst.holding]))
+        self._static_rows = static.expand(num_envs, 3 * n).contiguous()
+        self._n_scaled = n * (max(config.lead_time - 1, 0) + 2)  # on hand, pipeline, mean
         self._false = torch.zeros(num_envs, dtype=torch.bool, device=self.device)
         self._true = torch.ones(num_envs, dtype=torch.bool, device=self.device)
         self._sampler = PoissonSampler(self.instance.mean, self.device, self.dtype)
         self._scenario_cache: dict[str, Tensor] = {}
         self._fixed_demand: Tensor | None = None  # [P, S, n] when replaying scenarios
+        self._replay: _EpisodeNoise | None = None  # what _fixed_demand gives, computed once
         self._force_reset = True
         self._t = 0
         self._past = config.past_periods
-        self._demand = torch.zeros(1, num_envs, n, device=self.device, dtype=self.dtype)
-        self._copies = 1
-        self._scale = torch.ones(
-            self.horizon + 1, num_envs, 2, device=self.device, dtype=self.dtype
-        )
-        self._inv_scale = self._scale[..., :1]
+        # Without a demand history there is no mean-demand estimate: m_t = 1 throughout.
+        ones = torch.ones(self.horizon + 1, num_envs, 2, device=self.device, dtype=self.dtype)
+        self._unit_scale = list(ones.unbind(0))
+        self._unit_inv_scale = [row[:, :1] for row in self._unit_scale]
+        self._noise = _EpisodeNoise([], self._unit_scale, self._unit_inv_scale, copies=1)
         self._init_state()
 
     # ---------------------------------------------------------------- state
@@ -163,7 +167,7 @@ class JointReplenishmentEnv(HybridEnv):
 
         All ones when ``past_periods == 0`` (no history to start from).
         """
-        return self._scale[self._t, :, 0]
+        return self._noise.scale[self._t][:, 0]
 
     # ---------------------------------------------------------------- scenarios
     def scenarios(self, split: Split) -> Tensor:
@@ -185,6 +189,7 @@ class JointReplenishmentEnv(HybridEnv):
         ``None`` returns to fresh Poisson draws. Takes effect at the next :meth:`reset` (call
         it).
         """
+        self._replay = None
         if demands is None:
             self._fixed_demand = None
             return
@@ -240,47 +245,65 @@ class JointReplenishmentEnv(HybridEnv):
             return self._obs
         self._force_reset = False
         self._init_state()
-        past = self.config.past_periods
-        if self._fixed_demand is not None:
-            self._demand = self._fixed_demand
-        else:
-            periods = past + self.horizon
-            self._demand = self._sampler.sample(periods, self.num_envs, generator=self.generator)
-        scenarios = self._demand.shape[1]
-        self._copies = self.num_envs // scenarios
-        if past > 0:
-            m = mean_demand_path(self._demand, past, self.config.ewma_beta).to(self.dtype)
-            m = m.repeat(1, self._copies)[:, :, None]  # [T + 1, B, 1]
-            self._scale = torch.cat([m, self.fixed_cost / m], dim=-1)
-            self._inv_scale = 1.0 / m
+        if self._fixed_demand is None:
+            periods = self.config.past_periods + self.horizon
+            demand = self._sampler.sample(periods, self.num_envs, generator=self.generator)
+            self._noise = self._episode_noise(demand)
+        else:  # replayed scenarios: the same demand rows and scaling at every reset
+            if self._replay is None:
+                self._replay = self._episode_noise(self._fixed_demand)
+            self._noise = self._replay
         self._t = 0
         self._obs = self._observe()
         return self._obs
 
+    def _lockstep_ended(self) -> bool:
+        return self._t >= self.horizon
+
+    def _episode_noise(self, demand: Tensor) -> _EpisodeNoise:
+        """Per-period demand rows and mean-demand scaling of an episode over ``demand``.
+
+        Args:
+            demand: ``[past_periods + horizon, S, n]`` traces, period-major.
+        """
+        copies = self.num_envs // demand.shape[1]
+        past = self.config.past_periods
+        rows = list(demand[past:].unbind(0))
+        if past == 0:
+            return _EpisodeNoise(rows, self._unit_scale, self._unit_inv_scale, copies)
+        m = mean_demand_path(demand, past, self.config.ewma_beta).to(self.dtype)
+        m = m.repeat(1, copies)[:, :, None]  # [T + 1, B, 1]
+        scale = list(torch.cat([m, self.fixed_cost / m], dim=-1).unbind(0))
+        return _EpisodeNoise(rows, scale, list((1.0 / m).unbind(0)), copies)
+
     def _observe(self) -> Tensor:
-        quantities = torch.cat([self._on_hand, *self._pipe, self._mean_rows], dim=-1)
+        # One concatenation, then the quantity block (on hand, pipeline, mean) is scaled in
+        # place: concatenating narrow blocks is the costliest op of a period, so do it once.
         if not self.config.normalize_by_mean_demand:
-            return torch.cat([quantities, self._cost_rows], dim=-1)
-        scaled = quantities * self._inv_scale[self._t]
-        return torch.cat([scaled, self._cost_rows, self._scale[self._t]], dim=-1)
+            return torch.cat([self._on_hand, *self._pipe, self._static_rows], dim=-1)
+        t = self._t
+        obs = torch.cat([self._on_hand, *self._pipe, self._static_rows, self._noise.scale[t]], -1)
+        obs.narrow(1, 0, self._n_scaled).mul_(self._noise.inv_scale[t])
+        return obs
 
     def _step(self, action: HybridAction) -> tuple[Tensor, Tensor, Tensor, Tensor, dict[str, Any]]:
-        regime = action.discrete
-        order, charges = self.reformulation.decode(
-            regime, action.continuous.to(self.dtype), self.dtype
-        )
+        continuous = action.continuous
+        if continuous.dtype != self.dtype:
+            continuous = continuous.to(self.dtype)
+        order, charges = self.reformulation.decode(action.discrete, continuous, self.dtype)
         if self.validate_actions and not bool(torch.isfinite(order).all()):
             raise ValueError("action.continuous: active order quantities must be finite, got inf")
         fixed = charges[FIXED_COST]
         # Joint cost: charged once per period, whether one item or all of them order.
-        fixed = fixed.amax(dim=1) if self.reformulation.per_axis else fixed[:, 0]
+        fixed = fixed.amax(dim=1) if self.reformulation.per_axis else fixed.view(-1)
 
-        demand = self._demand[self._past + self._t]  # [S, n]
+        demand = self._noise.demand[self._t]  # [S, n]
         stock = self._on_hand + order if self.lead_time == 0 else self._on_hand
-        if self._copies == 1:
+        copies = self._noise.copies
+        if copies == 1:
             left = stock - demand
         else:
-            left = (stock.view(self._copies, -1, self.n_items) - demand).view_as(stock)
+            left = (stock.view(copies, -1, self.n_items) - demand).view_as(stock)
         # cost = K·1{order} + Σ_i max(h_i x_i, -p_i x_i) = K·1{order} + Σ_i h_i x_i
         # - Σ_i (h_i + p_i) min(x_i, 0): two fused matrix-vector products give the reward
         # (= -cost) instead of four elementwise passes over [B, n].
@@ -300,3 +323,20 @@ class JointReplenishmentEnv(HybridEnv):
         self._obs = self._observe()
         truncated = self._true if self._t >= self.horizon else self._false
         return self._obs, reward, self._false, truncated, {}
+
+
+@dataclass
+class _EpisodeNoise:
+    """The exogenous inputs of one episode, split per period once at reset.
+
+    Attributes:
+        demand: ``horizon`` demand rows ``[S, n]``, one per period.
+        scale: ``horizon + 1`` rows ``[B, 2]``: ``(m_t, K / m_t)`` per period boundary.
+        inv_scale: ``horizon + 1`` rows ``[B, 1]``: ``1 / m_t``.
+        copies: ``C = B / S``, how often each demand trace is replayed in the batch.
+    """
+
+    demand: list[Tensor]
+    scale: list[Tensor]
+    inv_scale: list[Tensor]
+    copies: int

@@ -41,21 +41,23 @@ class PerModeMatrices:
         self.matrices = matrices.to(device=device, dtype=dtype)
         self.first_t = self.matrices[0].T.contiguous()
         self.diag = torch.diagonal(self.matrices, dim1=1, dim2=2).contiguous()
+        self.first_diag = self.diag[0].contiguous()
 
     def linear(self, v: Tensor, mode: Tensor) -> Tensor:
         """``M_{mode_b} v_b`` for every row: ``v [B, c]``, ``mode [B]`` → ``[B, r]``."""
         if self.shared:
             return v @ self.first_t
         if self.diagonal:
-            return self.diag[mode] * v
+            return self.diag.index_select(0, mode) * v
         every = torch.einsum("bc,mrc->bmr", v, self.matrices)
         return every.gather(1, mode[:, None, None].expand(-1, 1, self.rows)).squeeze(1)
 
     def quadratic(self, v: Tensor, mode: Tensor) -> Tensor:
         """``v_bᵀ M_{mode_b} v_b`` for every row (square matrices): ``[B]``."""
         if self.diagonal:
-            scale = self.diag[0] if self.shared else self.diag[mode]
-            return (v * v * scale).sum(dim=-1)
+            if self.shared:  # one matrix-vector product instead of a product and a row sum
+                return torch.mv(v * v, self.first_diag)
+            return (v * v * self.diag.index_select(0, mode)).sum(dim=-1)
         if self.shared:
             return ((v @ self.matrices[0]) * v).sum(dim=-1)
         every = torch.einsum("bi,mij,bj->bm", v, self.matrices, v)
@@ -116,6 +118,9 @@ class SwitchedLQREnv(HybridEnv):
         self._t = 0
         self._x = torch.zeros(num_envs, n, device=self.device, dtype=self.dtype)
         self._obs = self._x
+        # Row b's block of mode k starts at row b·M + k of the continuous part viewed as
+        # [B·M, m]: one index_select picks every scenario's chosen control.
+        self._block_rows = torch.arange(num_envs, device=self.device) * M
 
     # ---------------------------------------------------------------- state
     @property
@@ -196,23 +201,27 @@ class SwitchedLQREnv(HybridEnv):
         self._obs = self._observe()
         return self._obs
 
+    def _lockstep_ended(self) -> bool:
+        return self._t >= self.horizon
+
     def _observe(self) -> Tensor:
         if not self.config.observe_time:
             return self._x
         time = self._x.new_full((self.num_envs, 1), self._t / self.horizon)
         return torch.cat([self._x, time], dim=-1)
 
-    def _select_control(self, action: HybridAction) -> Tensor:
-        control = action.continuous.to(self.dtype)
+    def _select_control(self, action: HybridAction, mode: Tensor) -> Tensor:
+        control = action.continuous
+        if control.dtype != self.dtype:
+            control = control.to(self.dtype)
         if self.n_modes == 1:
             return control
-        blocks = control.reshape(-1, self.n_modes, self.control_dim)
-        index = action.discrete[:, :, None].expand(-1, 1, self.control_dim)
-        return blocks.gather(1, index).squeeze(1)
+        blocks = control.reshape(-1, self.control_dim)  # [B·M, m]
+        return blocks.index_select(0, self._block_rows + mode)
 
     def _step(self, action: HybridAction) -> tuple[Tensor, Tensor, Tensor, Tensor, dict[str, Any]]:
-        mode = action.discrete[:, 0]
-        u = self._select_control(action)
+        mode = action.discrete.view(-1)
+        u = self._select_control(action, mode)
         if self.validate_actions and not bool(torch.isfinite(u).all()):
             raise ValueError("action.continuous: the chosen mode's control must be finite")
         x = self._x
