@@ -11,6 +11,8 @@ from importlib.metadata import PackageNotFoundError, version
 from hybrid_toolkit.algorithms import (
     PPO,
     BaseAlgorithm,
+    HyAR,
+    HyARConfig,
     PPOConfig,
     get_algorithm,
     list_algorithms,
@@ -28,6 +30,8 @@ __all__ = [
     "PPO",
     "BaseAlgorithm",
     "DiscreteComponent",
+    "HyAR",
+    "HyARConfig",
     "HybridAction",
     "HybridEnv",
     "HybridSpace",

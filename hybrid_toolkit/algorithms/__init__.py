@@ -1,6 +1,7 @@
 """Algorithms: one module (or small folder) each, all registered by name."""
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
+from hybrid_toolkit.algorithms.hyar import HyAR, HyARConfig
 from hybrid_toolkit.algorithms.loading import load
 from hybrid_toolkit.algorithms.ppo import PPO, PPOConfig
 from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms, register_algorithm
@@ -8,6 +9,8 @@ from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms, r
 __all__ = [
     "PPO",
     "BaseAlgorithm",
+    "HyAR",
+    "HyARConfig",
     "PPOConfig",
     "get_algorithm",
     "list_algorithms",

@@ -1,0 +1,43 @@
+"""`ObservationScaler`: flattened observations, each finite-bounded dimension mapped onto [-1, 1].
+
+HyAR's VAE predicts the state change ``s' - s`` through a bounded (tanh) head, and the official
+code runs every environment behind a wrapper that scales observations into [-1, 1]. This is that
+wrapper as a fixed affine map computed from the env's observation box: dimensions with an
+infinite (or zero-width) bound pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from hybrid_toolkit.envs import HybridEnv
+
+
+class ObservationScaler:
+    """Affine ``[low, high] → [-1, 1]`` map of flattened observations.
+
+    Args:
+        env: The environment whose ``observation_space`` box sets the map.
+        enabled: ``False`` gives the identity (observations are only flattened).
+        device: Device of the map.
+    """
+
+    def __init__(self, env: HybridEnv, enabled: bool, device: torch.device) -> None:
+        space = env.observation_space
+        dim = int(np.prod(env.obs_shape))
+        low = np.asarray(getattr(space, "low", np.full(dim, -np.inf)), dtype=np.float64)
+        high = np.asarray(getattr(space, "high", np.full(dim, np.inf)), dtype=np.float64)
+        low, high = low.reshape(-1), high.reshape(-1)
+        scalable = np.isfinite(low) & np.isfinite(high) & (high > low) & enabled
+        center = np.where(scalable, (low + high) / 2, 0.0)
+        half = np.where(scalable, (high - low) / 2, 1.0)
+        self.dim = dim
+        self.center = torch.as_tensor(center, dtype=torch.float32, device=device)
+        self.half = torch.as_tensor(half, dtype=torch.float32, device=device)
+
+    def __call__(self, obs: Tensor) -> Tensor:
+        """Scaled observations ``[B, dim]`` on the scaler's device."""
+        flat = obs.to(self.center.device, torch.float32).reshape(obs.shape[0], -1)
+        return (flat - self.center) / self.half
