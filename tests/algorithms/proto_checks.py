@@ -16,6 +16,7 @@ SMALL = {
     "num_envs": 4,
     "train_freq": 2,
     "batch_size": 16,
+    "gradient_steps": 1,
     "actor_hidden": (16,),
     "critic_hidden": (16, 16),
     "verbose": 0,

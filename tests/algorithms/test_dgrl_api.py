@@ -93,7 +93,10 @@ def test_paper_maze_preset_uses_fourier_features_and_a_state_encoder() -> None:
     model = ht.DGRL("Maze-v0", "paper-maze", verbose=0)
     assert model.model.features.out_dim == 2 * 4  # (x, y) and cos(pi k x), k = 1..3
     assert model.model.critic.encoder is not None
-    assert (model.config.train_freq, model.config.batch_size, model.config.tau) == (8, 16, 0.02)
+    cfg = model.config
+    assert (cfg.num_envs, cfg.train_freq, cfg.batch_size, cfg.tau) == (1, 8, 16, 0.02)
+    batched = ht.DGRL("Maze-v0", "maze", verbose=0).config
+    assert (batched.fourier_order, batched.num_envs, batched.gradient_steps) == (3, 16, 4)
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,7 @@ def test_dgrl_dbu_target_on_a_small_case_matches_the_hand_formula() -> None:
 
 
 def test_hybrid_path_perturbs_and_regresses_both_parts() -> None:
-    model = ht.DGRL("TargetHybrid-v0", seed=0, perturbation_std=0.3, **SMALL)
+    model = ht.DGRL("TargetHybrid-v0", seed=0, perturbation_std=0.3, actor_lr=1e-2, **SMALL)
     n_d = model.action_space.n_discrete
     obs = model.env.reset(seed=1)
     features = model.model.features(obs)

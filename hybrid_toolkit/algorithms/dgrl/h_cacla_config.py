@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hybrid_toolkit.algorithms.dgrl.off_policy_config import ProtoOffPolicyConfig
+from hybrid_toolkit.algorithms.dgrl.off_policy_config import PAPER_LOOP, ProtoOffPolicyConfig
 
 
 @dataclass
@@ -23,6 +23,6 @@ class HCaclaConfig(ProtoOffPolicyConfig):
 H_CACLA_PRESETS: dict[str, dict[str, object]] = {
     "default": {},
     # the DGRL paper trains H-Cacla in the same off-policy loop as DGRL (App. C, D.2)
-    "paper": {"num_envs": 1, "train_freq": 8, "batch_size": 16, "gradient_steps": 1, "tau": 0.02},
+    "paper": {**PAPER_LOOP, "n_critics": 1},
 }
 """Named presets: ``HCacla(env, "paper")``."""

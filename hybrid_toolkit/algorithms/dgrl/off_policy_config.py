@@ -73,16 +73,19 @@ class ProtoOffPolicyConfig:
     """Hyperparameters shared by the proto-action off-policy actor-critics."""
 
     # ------------------------------------------------------------------ loop (paper App. C)
-    num_envs: int = 1
+    num_envs: int = 16
     """Scenarios stepped as one batch when the env is given by name (paper: 1)."""
     buffer_size: int = 100_000
     """Replay buffer capacity in transitions."""
-    batch_size: int = 16
+    batch_size: int = 64
     """Transitions per gradient step (paper: 16)."""
-    train_freq: int = 8
-    """Batched env steps collected between two rounds of gradient steps (paper: 8)."""
-    gradient_steps: int = 1
-    """Gradient steps per round, each on a fresh minibatch (paper: 1)."""
+    train_freq: int = 1
+    """Batched env steps collected between two rounds of gradient steps (paper: 8 steps of one
+    env; the default: one step of 16 envs)."""
+    gradient_steps: int = 4
+    """Gradient steps per round, each on a fresh minibatch (paper: 1 per 8 transitions; the
+    default, 4 per 16 transitions of batch 64, replays each transition 16 times instead of 2,
+    which solved the maze in a fifth of the steps in our runs)."""
     warmup_fraction: float = 0.0
     """Share of the training budget acted uniformly at random before the actor takes over
     (paper: 0.1 for job shop, replenishment and recommender; 0 for the maze)."""
@@ -113,9 +116,9 @@ class ProtoOffPolicyConfig:
     and recommender); otherwise state and action enter together (job shop, replenishment)."""
     activation: str = "relu"
     """Hidden activation: tanh, relu, elu, gelu or silu."""
-    actor_lr: float = 1e-3
+    actor_lr: float = 3e-4
     """Adam learning rate of the actor."""
-    critic_lr: float = 1e-3
+    critic_lr: float = 3e-4
     """Adam learning rate of the critics."""
     obs_scaling: ObsScaling = "auto"
     """``"bounds"`` maps the observation box to [0, 1] (the paper), ``"running"`` standardises
@@ -124,7 +127,7 @@ class ProtoOffPolicyConfig:
     fourier_order: int = 0
     """Order of the uncoupled Fourier basis ``cos(pi k x)``, ``k = 1..order``, appended to the
     scaled state (paper: 3 for maze and recommender); 0 disables it."""
-    exploration_std: float = 0.2
+    exploration_std: float = 0.3
     """Std of the Gaussian added to the actor's proto-action in training, in [-1, 1] units."""
 
     def __post_init__(self) -> None:
@@ -163,3 +166,15 @@ class ProtoOffPolicyConfig:
                 f"{type(self).__name__}.buffer_size={self.buffer_size} must be >= "
                 f"batch_size={self.batch_size}"
             )
+
+
+PAPER_LOOP: dict[str, object] = {
+    # Paper App. C: one scenario, every 8 steps one minibatch of 16, Polyak 0.02 after every
+    # critic update.
+    "num_envs": 1,
+    "train_freq": 8,
+    "batch_size": 16,
+    "gradient_steps": 1,
+    "tau": 0.02,
+}
+"""The loop settings the DGRL paper states (App. C); the paper presets start from them."""
