@@ -248,7 +248,8 @@ def to_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     ]
     for batch in dict.fromkeys(r["batch_size"] for r in records):
         rows = [r for r in records if r["batch_size"] == batch]
-        lines += [f"## Batch of {batch}", ""]
+        # section markers let other pages include one table (pymdownx.snippets)
+        lines += [f"## Batch of {batch}", "", f"<!-- --8<-- [start:batch-{batch}] -->"]
         lines.append("| action space | d | log10 \\|A\\| | " + " | ".join(algorithms) + " |")
         lines.append("|---" * (3 + len(algorithms)) + "|")
         for case in dict.fromkeys(r["case"] for r in rows):
@@ -265,7 +266,7 @@ def to_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
                 + " | ".join(timing)
                 + " |"
             )
-        lines.append("")
+        lines += [f"<!-- --8<-- [end:batch-{batch}] -->", ""]
     return "\n".join(lines)
 
 

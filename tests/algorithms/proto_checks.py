@@ -23,6 +23,17 @@ SMALL = {
 }
 """A configuration small enough to train a few hundred steps in about a second."""
 
+BANDIT = {
+    "gamma": 0.5,
+    "gradient_steps": 2,
+    "critic_lr": 1e-3,
+    "actor_hidden": (64, 64),
+    "critic_hidden": (128, 128),
+    "verbose": 0,
+}
+"""Learning-test settings for the Target envs: they are contextual bandits (each step's context
+is fresh), so a short discount horizon is the natural setting."""
+
 Factory = Callable[..., ht.BaseAlgorithm]
 
 

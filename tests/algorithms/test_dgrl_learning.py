@@ -5,20 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from proto_checks import BANDIT
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.training import evaluate_policy
-
-# The Target envs are contextual bandits (each step's context is fresh), so a short discount
-# horizon is the natural setting: future rewards do not depend on the current action.
-BANDIT: dict[str, Any] = {
-    "gamma": 0.5,
-    "gradient_steps": 2,
-    "critic_lr": 1e-3,
-    "actor_hidden": (64, 64),
-    "critic_hidden": (128, 128),
-    "verbose": 0,
-}
 
 # A small maze: 2 slots x 5 actuators (do-nothing + 4 directions, |A| = 25), no walls; trained
 # from random starts with the "maze" preset, evaluated from the fixed start below the goal.

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import torch
 from proto_checks import (
+    BANDIT,
     SMALL,
     check_predict_numpy,
     check_same_seed_same_training,
@@ -120,17 +121,6 @@ def test_bad_config_values_name_the_field(overrides: dict[str, Any], match: str)
 def test_unknown_key_is_rejected_with_valid_keys() -> None:
     with pytest.raises(ValueError, match=r"unknown HCaclaConfig key\(s\) \['radius'\]"):
         ht.HCacla("TargetRegime-v0", radius=2)
-
-
-BANDIT: dict[str, Any] = {
-    "gamma": 0.5,
-    "gradient_steps": 2,
-    "critic_lr": 1e-3,
-    "actor_hidden": (64, 64),
-    "critic_hidden": (128, 128),
-    "verbose": 0,
-}
-"""The Target envs are contextual bandits: a short discount horizon is the natural setting."""
 
 
 def regime_fraction(seed: int, steps: int = 6_000) -> float:

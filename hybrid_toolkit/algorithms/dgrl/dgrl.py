@@ -108,6 +108,7 @@ class DGRL(BaseAlgorithm):
         inputs = self.model.critic_actions(cands.discrete, cands.continuous)
         return cands, self.model.critic.min_value(features, inputs)
 
+    @torch.no_grad()
     def decide(self, obs: Tensor, deterministic: bool) -> tuple[HybridAction, Candidates, Tensor]:
         """One batched SDN decision: ``(actions, candidates, chosen slot [B])``.
 
@@ -130,12 +131,10 @@ class DGRL(BaseAlgorithm):
         )
         return cands.take(index), cands, index
 
-    @torch.no_grad()
     def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
         """Argmax-of-critic SDN actions (evaluation) or rank-sampled ones (training)."""
         return self.decide(obs, deterministic)[0]
 
-    @torch.no_grad()
     def _explore(self, obs: Tensor) -> HybridAction:
         action, cands, index = self.decide(obs, deterministic=False)
         self._rollout.add(
@@ -148,9 +147,9 @@ class DGRL(BaseAlgorithm):
 
     def collect(self) -> int:
         """``train_freq`` batched steps into the replay buffer (uniform during the warm-up)."""
-        warm = self.runner.warming_up(self.num_timesteps, self.total_timesteps_target)
-        policy = self.runner.random_action if warm else self._explore
-        collected = self.runner.collect(policy, self.seed)
+        collected = self.runner.collect(
+            self._explore, self.num_timesteps, self.total_timesteps_target, self.seed
+        )
         self.num_timesteps += collected
         return collected
 
@@ -161,7 +160,7 @@ class DGRL(BaseAlgorithm):
         self._rollout = MetricSums()
         if not self.runner.ready(self.num_timesteps, self.total_timesteps_target):
             return metrics
-        sums, self.critic_updates = gradient_round(
+        losses, self.critic_updates = gradient_round(
             self.runner,
             self.model,
             self.critic_optimizer,
@@ -170,7 +169,7 @@ class DGRL(BaseAlgorithm):
             self.critic_updates,
             self.config.actor_delay,
         )
-        return {**metrics, **sums.means(), "train/n_updates": float(self.critic_updates)}
+        return {**metrics, **losses}
 
     def _next_value(self, next_features: Tensor) -> Tensor:
         """Clipped double-Q value of the successor action (SDN's best, or the rounded proto)."""

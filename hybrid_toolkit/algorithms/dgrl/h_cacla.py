@@ -82,9 +82,9 @@ class HCacla(BaseAlgorithm):
 
     def collect(self) -> int:
         """``train_freq`` batched steps into the replay buffer (uniform during the warm-up)."""
-        warm = self.runner.warming_up(self.num_timesteps, self.total_timesteps_target)
-        policy = self.runner.random_action if warm else self._explore
-        collected = self.runner.collect(policy, self.seed)
+        collected = self.runner.collect(
+            self._explore, self.num_timesteps, self.total_timesteps_target, self.seed
+        )
         self.num_timesteps += collected
         return collected
 
@@ -93,7 +93,7 @@ class HCacla(BaseAlgorithm):
         """Critic TD steps and deterministic-policy-gradient actor steps, once updates start."""
         if not self.runner.ready(self.num_timesteps, self.total_timesteps_target):
             return {}
-        sums, self.critic_updates = gradient_round(
+        losses, self.critic_updates = gradient_round(
             self.runner,
             self.model,
             self.critic_optimizer,
@@ -101,7 +101,7 @@ class HCacla(BaseAlgorithm):
             self._actor_step,
             self.critic_updates,
         )
-        return {**sums.means(), "train/n_updates": float(self.critic_updates)}
+        return losses
 
     def _next_value(self, next_features: Tensor) -> Tensor:
         """Target critics at the target actor's rounded action (min over critics if > 1)."""

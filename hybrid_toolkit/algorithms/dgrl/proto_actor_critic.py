@@ -201,7 +201,7 @@ def gradient_round(
     actor_step: Callable[[Tensor], dict[str, Tensor]],
     critic_updates: int,
     actor_delay: int = 1,
-) -> tuple[MetricSums, int]:
+) -> tuple[dict[str, float], int]:
     """``gradient_steps`` critic updates, each followed by an actor step every ``actor_delay``.
 
     Args:
@@ -215,7 +215,7 @@ def gradient_round(
         actor_delay: Actor steps happen on every ``actor_delay``-th critic update.
 
     Returns:
-        The summed metrics and the new number of critic updates.
+        The mean metrics (with ``train/n_updates``) and the new number of critic updates.
     """
     sums = MetricSums()
     for _ in range(runner.config.gradient_steps):
@@ -227,7 +227,7 @@ def gradient_round(
         critic_updates += 1
         if critic_updates % actor_delay == 0:
             sums.add(actor_step(features))
-    return sums, critic_updates
+    return {**sums.means(), "train/n_updates": float(critic_updates)}, critic_updates
 
 
 class ReplayRunner:
@@ -282,8 +282,17 @@ class ReplayRunner:
         return space.sample(obs.shape[0], generator=self.generator, device=self.device)
 
     @torch.no_grad()
-    def collect(self, policy: Policy, seed: int) -> int:
-        """``train_freq`` batched steps with ``policy``; returns the transitions stored."""
+    def collect(self, explore: Policy, num_timesteps: int, total_timesteps: int, seed: int) -> int:
+        """``train_freq`` batched steps into the buffer; returns the transitions stored.
+
+        Args:
+            explore: The algorithm's training policy (raw observations -> actions).
+            num_timesteps: Steps so far; while `warming_up` the actions are uniform instead.
+            total_timesteps: The run's budget (the warm-up is a share of it).
+            seed: Seeds the env reset when a fresh run starts.
+        """
+        warm = self.warming_up(num_timesteps, total_timesteps)
+        policy = self.random_action if warm else explore
         env = self.env
         if self._obs is None:
             self._obs = env.reset(seed=seed).to(self.device)
