@@ -7,6 +7,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hybrid_toolkit.algorithms.dgrl.sdn import (
     SampledDynamicNeighborhood,
@@ -207,3 +209,43 @@ def test_irregular_positions_are_read_in_index_steps() -> None:
     frac = sdn.fractional_index(box)
     assert torch.allclose(frac, torch.tensor([[2.5, 1.5, 0.5]]))
     assert math.isclose(float(sdn.fractional_index(torch.tensor([[21.0, 7.0, 1.0]]))[0, 0]), 5.0)
+
+
+@st.composite
+def sdn_cases(draw: st.DrawFn) -> tuple[HybridSpace, int, int, int]:
+    """A random space (sizes 1-40, default or irregular positions, maybe parameters), radius,
+    candidate count and seed."""
+    comps = []
+    for _ in range(draw(st.integers(1, 5))):
+        n = draw(st.integers(1, 40))
+        positions = None
+        if draw(st.booleans()):
+            values = draw(st.lists(st.integers(-400, 400), min_size=n, max_size=n, unique=True))
+            positions = tuple(sorted(v / 4 for v in values))
+        comps.append(DiscreteComponent(n, "ordinal", positions))
+    n_cont = draw(st.integers(0, 2))
+    low = [draw(st.integers(-8, 0)) / 4 for _ in range(n_cont)]
+    high = [lo + draw(st.integers(0, 8)) / 4 for lo in low]
+    space = HybridSpace(comps, low, high)
+    return space, draw(st.integers(1, 6)), draw(st.integers(1, 30)), draw(st.integers(0, 999))
+
+
+@settings(max_examples=60, deadline=None)
+@given(sdn_cases())
+def test_property_candidates_stay_in_the_ball_and_the_space(
+    case: tuple[HybridSpace, int, int, int],
+) -> None:
+    space, radius, k, seed = case
+    coords, sdn, proto, cands = sample_case(space, radius, k, batch=16, seed=seed)
+    n = cands.discrete.shape[0] * cands.discrete.shape[1]
+    space.validate(
+        HybridAction(
+            cands.discrete.reshape(n, space.n_discrete),
+            cands.continuous.reshape(n, space.n_continuous),
+        )
+    )
+    box = coords.from_unit(proto)
+    frac = sdn.fractional_index(box).double()
+    assert bool(((cands.discrete.double() - frac[:, None, :]).abs() <= radius + 1e-6).all())
+    assert torch.equal(cands.discrete[:, 0], coords.project_indices(box))
+    assert bool(cands.valid[:, 0].all())
