@@ -122,6 +122,8 @@ class SampledDynamicNeighborhood:
         self._last = coords.sizes.to(device) - 1  # [n_d] largest index
         self._positions = coords.positions.to(device, torch.float64)  # [n_d, max_n], +inf pad
         self._uniform, self._start, self._step = _evenly_spaced(self._positions, coords.sizes)
+        self._default_grid = bool((self._start == 0).all() and (self._step == 1).all())
+        self._last_float = self._last.to(coords.dtype)
         # option = floor(a) + offset, offset in -r..r+1, covers every integer within r of a
         self._offsets = torch.arange(-radius, radius + 2, device=device)
         self._radix = 2 * radius + 3  # an offset from the nearest neighbour lies in -r-1..r+1
@@ -139,8 +141,8 @@ class SampledDynamicNeighborhood:
         n_d = self.coords.n_discrete
         pos = box[..., :n_d]
         if self._uniform:
-            frac = (pos - self._start) / self._step
-            return torch.minimum(frac.clamp(min=0.0), self._last.to(frac.dtype))
+            frac = pos if self._default_grid else (pos - self._start) / self._step
+            return torch.minimum(frac.clamp(min=0.0), self._last_float)
         lead = pos.shape[:-1]
         flat = pos.detach().to(torch.float64).reshape(-1, n_d).T.contiguous()
         upper = torch.searchsorted(self._positions, flat, side="right")  # first position > x
@@ -244,6 +246,8 @@ class SampledDynamicNeighborhood:
         """``[B, k + 1, n_c]`` box values: the proto-action's, then Gaussian neighbours."""
         coords = self.coords
         batch, n_d, n_c = proto_unit.shape[0], coords.n_discrete, coords.n_continuous
+        if n_c == 0:
+            return proto_unit.new_zeros(batch, k + 1, 0)
         centre = proto_unit[:, None, n_d:].clamp(-1.0, 1.0)
         noise = torch.randn(batch, k, n_c, generator=generator, device=proto_unit.device)
         around = (centre + self.continuous_std * noise).clamp(-1.0, 1.0)
