@@ -9,8 +9,12 @@ Quick start:
 from importlib.metadata import PackageNotFoundError, version
 
 from hybrid_toolkit.algorithms import (
+    DGRL,
     PPO,
     BaseAlgorithm,
+    DGRLConfig,
+    HCacla,
+    HCaclaConfig,
     HyAR,
     HyARConfig,
     PPOConfig,
@@ -27,9 +31,13 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+local"
 
 __all__ = [
+    "DGRL",
     "PPO",
     "BaseAlgorithm",
+    "DGRLConfig",
     "DiscreteComponent",
+    "HCacla",
+    "HCaclaConfig",
     "HyAR",
     "HyARConfig",
     "HybridAction",

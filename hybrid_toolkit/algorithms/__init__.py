@@ -1,14 +1,19 @@
 """Algorithms: one module (or small folder) each, all registered by name."""
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
+from hybrid_toolkit.algorithms.dgrl import DGRL, DGRLConfig, HCacla, HCaclaConfig
 from hybrid_toolkit.algorithms.hyar import HyAR, HyARConfig
 from hybrid_toolkit.algorithms.loading import load
 from hybrid_toolkit.algorithms.ppo import PPO, PPOConfig
 from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms, register_algorithm
 
 __all__ = [
+    "DGRL",
     "PPO",
     "BaseAlgorithm",
+    "DGRLConfig",
+    "HCacla",
+    "HCaclaConfig",
     "HyAR",
     "HyARConfig",
     "PPOConfig",

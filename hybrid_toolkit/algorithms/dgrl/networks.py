@@ -1,0 +1,133 @@
+"""Networks of the proto-action actor-critics (DGRL, H-Cacla).
+
+* `ProtoActor` maps state features to a proto-action in ``[-1, 1]^D`` (tanh output), the unit
+  box of `RelaxedCoordinates` (discrete coordinates first, then continuous parameters).
+* `QEnsemble` holds ``n`` independent critics ``Q(s, a)`` that score **many actions per state in
+  one pass**, ``[B, K, D] -> [n, B, K]``, so SDN's and DBU's candidate sets never loop in Python
+  (the members are evaluated together by batched matmuls, `EnsembleLinear`).
+  With ``state_encoder=True`` the first layer sees only the state (computed once per state, not
+  once per candidate) and the action joins after it, as in the paper's maze and recommender
+  critics; otherwise state and action enter together (job shop, replenishment).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+from hybrid_toolkit.nn import activation_module, mlp, orthogonal_linear
+
+
+class ProtoActor(nn.Module):
+    """Deterministic actor: features ``[B, F]`` → proto-actions ``[B, D]`` in [-1, 1].
+
+    Args:
+        in_dim: Feature size.
+        action_dim: ``D``, the relaxed action size.
+        hidden: Hidden layer widths.
+        activation: Hidden activation name.
+    """
+
+    def __init__(
+        self, in_dim: int, action_dim: int, hidden: Sequence[int], activation: str = "relu"
+    ) -> None:
+        super().__init__()
+        # a small output gain starts every proto-action near the centre of the box
+        self.net = mlp(in_dim, hidden, action_dim, activation, output_gain=0.01)
+
+    def forward(self, features: Tensor) -> Tensor:
+        """Proto-actions ``[B, D]`` in [-1, 1] units."""
+        return torch.tanh(self.net(features))
+
+
+class EnsembleLinear(nn.Module):
+    """``n`` independent linear layers applied as one batched matmul, ``[n, M, in] -> [n, M, out]``.
+
+    Each member is initialised like `orthogonal_linear` (orthogonal weight times ``gain``, zero
+    bias), so an ensemble of ``n`` equals ``n`` separately built layers in distribution.
+    """
+
+    def __init__(self, n: int, in_dim: int, out_dim: int, gain: float) -> None:
+        super().__init__()
+        weights = [orthogonal_linear(in_dim, out_dim, gain).weight.detach().T for _ in range(n)]
+        self.weight = nn.Parameter(torch.stack(weights))  # [n, in, out]
+        self.bias = nn.Parameter(torch.zeros(n, 1, out_dim))
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``x`` is ``[n, M, in]``, or ``[M, in]`` shared by every member."""
+        if x.dim() == 2:
+            return torch.matmul(x, self.weight) + self.bias
+        return torch.baddbmm(self.bias, x, self.weight)
+
+
+class QEnsemble(nn.Module):
+    """``n_critics`` independent critics ``Q(s, a)``, evaluated for ``K`` actions per state.
+
+    The members share nothing but the batched matmuls that evaluate them together (2 members:
+    clipped double Q-learning; 1: DDPG).
+
+    Args:
+        in_dim: Feature size of the state.
+        action_dim: ``D``, the relaxed action size.
+        hidden: Hidden widths of each critic; with ``state_encoder`` the first is the
+            state-only layer.
+        activation: Hidden activation name.
+        state_encoder: Encode the state alone first (once per state, not per candidate), then
+            join the action.
+        n_critics: Number of critics (>= 1).
+    """
+
+    def __init__(
+        self,
+        in_dim: int,
+        action_dim: int,
+        hidden: Sequence[int],
+        activation: str = "relu",
+        state_encoder: bool = False,
+        n_critics: int = 2,
+    ) -> None:
+        super().__init__()
+        if n_critics < 1:
+            raise ValueError(f"n_critics must be an integer >= 1, got {n_critics!r}")
+        self.n_critics = n_critics
+        self.state_encoder = state_encoder
+        self.activation = activation_module(activation)
+        gain = math.sqrt(2)
+        widths = list(hidden)
+        self.encoder: EnsembleLinear | None = None
+        head_in = in_dim + action_dim
+        if state_encoder:
+            self.encoder = EnsembleLinear(n_critics, in_dim, widths[0], gain)
+            head_in, widths = widths[0] + action_dim, widths[1:]
+        sizes = [head_in, *widths]
+        self.hidden_layers = nn.ModuleList(
+            EnsembleLinear(n_critics, a, b, gain) for a, b in itertools.pairwise(sizes)
+        )
+        self.output = EnsembleLinear(n_critics, sizes[-1], 1, 1.0)
+
+    def forward(self, features: Tensor, actions: Tensor) -> Tensor:
+        """Every critic's values ``[n_critics, B, K]`` of actions ``[B, K, D]``."""
+        batch, k = actions.shape[:2]
+        n = self.n_critics
+        if self.encoder is not None:
+            state = self.activation(self.encoder(features))  # [n, B, H0]
+        else:
+            state = features.expand(n, -1, -1)
+        state = state[:, :, None, :].expand(-1, -1, k, -1)
+        joined = torch.cat([state, actions.expand(n, -1, -1, -1)], dim=-1)
+        x = joined.reshape(n, batch * k, -1)
+        for layer in self.hidden_layers:
+            x = self.activation(layer(x))
+        return self.output(x).reshape(n, batch, k)
+
+    def min_value(self, features: Tensor, actions: Tensor) -> Tensor:
+        """The pessimistic value ``min_i Q_i``, ``[B, K]`` (clipped double Q-learning)."""
+        return self(features, actions).amin(dim=0)
+
+    def first(self, features: Tensor, actions: Tensor) -> Tensor:
+        """The first critic's values ``[B, K]`` (the one DDPG's actor gradient follows)."""
+        return self(features, actions)[0]

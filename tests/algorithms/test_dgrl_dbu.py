@@ -1,0 +1,150 @@
+"""DBU: the softmax-weighted target on hand-computed cases, rounding of the perturbations, the
+Huber regression, and the hybrid path perturbing and regressing both parts."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+import hybrid_toolkit as ht
+from hybrid_toolkit.algorithms.dgrl.dbu import (
+    gaussian_perturbations,
+    regression_loss,
+    softmax_target,
+)
+
+SMALL = {"actor_hidden": (16,), "critic_hidden": (16, 16), "verbose": 0}
+
+
+def test_softmax_target_equals_the_hand_computed_average() -> None:
+    # two coordinates, three candidates, raw Q-values (no standardisation), temperature 0.5
+    cands = torch.tensor([[[-1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]])
+    q = torch.tensor([[1.0, 2.0, 0.5]])
+    e = [math.exp(v / 0.5) for v in (1.0, 2.0, 0.5)]
+    w = [x / sum(e) for x in e]
+    expected = [w[0] * -1 + w[1] * 0 + w[2] * 1, w[0] * 0 + w[1] * 1 + w[2] * 1]
+    target, weights = softmax_target(cands, q, temperature=0.5, standardized=False)
+    assert torch.allclose(weights[0], torch.tensor(w))
+    assert torch.allclose(target[0], torch.tensor(expected))
+
+
+def test_standardised_target_is_scale_free_and_hand_computable() -> None:
+    cands = torch.tensor([[[0.0], [1.0], [-1.0], [0.5]]])
+    q = torch.tensor([[3.0, 5.0, 1.0, 3.0]])
+    mean = 3.0
+    std = math.sqrt(((0.0) ** 2 + 2.0**2 + 2.0**2 + 0.0**2) / 4)  # population std = sqrt(2)
+    z = [(v - mean) / std for v in (3.0, 5.0, 1.0, 3.0)]
+    e = [math.exp(v) for v in z]
+    expected = sum(ei * c for ei, c in zip(e, (0.0, 1.0, -1.0, 0.5), strict=True)) / sum(e)
+    target, _ = softmax_target(cands, q, temperature=1.0, standardized=True)
+    assert math.isclose(float(target), expected, rel_tol=1e-5)
+    scaled, _ = softmax_target(cands, 1000 * q - 7, temperature=1.0, standardized=True)
+    assert torch.allclose(scaled, target, atol=1e-6)
+    # equal values (all candidates rounded to the same action): the plain average
+    flat, w = softmax_target(cands, torch.ones(1, 4), standardized=True)
+    assert torch.allclose(w, torch.full((1, 4), 0.25))
+    assert math.isclose(float(flat), 0.125, abs_tol=1e-7)
+
+
+def test_regression_loss_is_the_summed_huber_of_both_blocks() -> None:
+    proto = torch.tensor([[0.0, 0.5, -0.2], [1.0, -1.0, 0.0]], requires_grad=True)
+    target = torch.tensor([[0.5, 0.5, 1.0], [-1.0, -1.0, 0.1]])
+    loss = regression_loss(proto, target, n_discrete=2, delta=1.0)
+
+    def huber(d: float) -> float:
+        return 0.5 * d * d if abs(d) <= 1 else abs(d) - 0.5
+
+    disc = (huber(-0.5) + huber(0.0) + huber(2.0) + huber(0.0)) / 2
+    cont = (huber(-1.2) + huber(-0.1)) / 2
+    assert math.isclose(float(loss.discrete.detach()), disc, rel_tol=1e-6)
+    assert math.isclose(float(loss.continuous.detach()), cont, rel_tol=1e-6)
+    assert math.isclose(float(loss.total.detach()), disc + cont, rel_tol=1e-6)
+    loss.total.backward()
+    assert proto.grad is not None and bool((proto.grad[:, 1] == 0).all())  # at the target
+
+
+def test_perturbations_are_gaussian_around_the_proto_action_and_clamped() -> None:
+    proto = torch.tensor([[0.0, 0.9]])
+    noisy = gaussian_perturbations(proto, 0.1, 20000, torch.Generator().manual_seed(0))
+    assert noisy.shape == (1, 20000, 2)
+    assert abs(float(noisy[0, :, 0].std()) - 0.1) < 0.005
+    assert float(noisy.max()) <= 1.0  # clamped to the unit box
+
+
+def test_dgrl_dbu_target_on_a_small_case_matches_the_hand_formula() -> None:
+    """End to end: rounded perturbations, their critic values and the weighted average."""
+    model = ht.DGRL("TargetMultiDiscrete-v0", seed=0, dbu_candidates=6, **SMALL)
+    optimum = torch.tensor([0.5, -0.5, 1.0, 0.0])
+
+    def critic(features: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        return -((actions - optimum) ** 2).sum(dim=-1)
+
+    model.model.critic.min_value = critic  # type: ignore[method-assign]
+    proto = torch.tensor([[0.1, -0.2, 0.6, 0.3], [-0.9, 0.9, 0.0, 0.26]])
+    features = torch.zeros(2, model.model.features.out_dim)
+    target, cands, q, weights = model.dbu_target(features, proto)
+    # every candidate is a rounded action: 5 levels sit at -1, -0.5, 0, 0.5, 1 in unit coords
+    assert torch.equal(cands * 2, torch.round(cands * 2))
+    assert torch.allclose(q, critic(features, cands))
+    for b in range(2):  # the hand formula, one state at a time
+        z = (q[b] - q[b].mean()) / (q[b].std(unbiased=False) + 1e-8)
+        w = torch.exp(z) / torch.exp(z).sum()
+        assert torch.allclose(weights[b], w, atol=1e-6)
+        assert torch.allclose(target[b], (w[:, None] * cands[b]).sum(0), atol=1e-6)
+    # a near-noiseless perturbation rounds every candidate to the proto-action's neighbour
+    model.config.perturbation_std = 1e-6
+    _, cands, _, _ = model.dbu_target(features, proto)
+    nearest = model.model.encode_unit(*model.model.unit_actions(proto))
+    assert torch.equal(cands, nearest[:, None, :].expand_as(cands))
+
+
+def test_hybrid_path_perturbs_and_regresses_both_parts() -> None:
+    model = ht.DGRL("TargetHybrid-v0", seed=0, perturbation_std=0.3, actor_lr=1e-2, **SMALL)
+    n_d = model.action_space.n_discrete
+    obs = model.env.reset(seed=1)
+    features = model.model.features(obs)
+    with torch.no_grad():
+        proto = model.model.actor(features)
+    target, cands, _, _ = model.dbu_target(features, proto)
+    moved = (cands - proto[:, None, :]).abs()
+    assert bool((moved[..., :n_d] > 0.1).any()) and bool((moved[..., n_d:] > 0.05).any())
+    # continuous candidates are the perturbations themselves (inside the box), not rounded
+    assert not torch.equal(cands[..., n_d:] * 2, torch.round(cands[..., n_d:] * 2))
+    assert bool(((target - proto).abs()[:, :n_d] > 0).any())
+    assert bool(((target - proto).abs()[:, n_d:] > 0).any())
+
+    # one DBU step moves both parts of the proto-action toward a fixed target
+    with torch.no_grad():
+        before = regression_loss(model.model.actor(features), target, n_d)
+    fixed = target.clone()
+    model.dbu_target = lambda f, p: (fixed, cands, torch.zeros(1), torch.ones(1, 1))  # type: ignore[method-assign]
+    for _ in range(20):
+        metrics = model._dbu_step(features)
+    with torch.no_grad():
+        after = regression_loss(model.model.actor(features), fixed, n_d)
+    # (targets at the edge of the box are approached slowly through the tanh)
+    assert float(after.discrete) < 0.75 * float(before.discrete)
+    assert float(after.continuous) < 0.75 * float(before.continuous)
+    assert float(metrics["train/dbu_continuous_loss"]) > 0
+
+
+def test_regime_spaces_hide_inactive_parameters_from_the_critic() -> None:
+    model = ht.DGRL("TargetRegime-v0", seed=0, **SMALL)  # regime k activates parameter k only
+    discrete = torch.tensor([[0], [2]])
+    continuous = torch.tensor([[0.5, -0.7, 0.9], [0.5, -0.7, 0.9]])
+    unit = model.model.critic_actions(discrete, continuous)
+    assert torch.allclose(unit[0, 1:], torch.tensor([0.5, 0.0, 0.0]))
+    assert torch.allclose(unit[1, 1:], torch.tensor([0.0, 0.0, 0.9]))
+
+
+def test_temperature_moves_the_target_from_the_average_to_the_best_candidate() -> None:
+    cands = torch.tensor([[[-1.0], [0.0], [1.0]]])
+    q = torch.tensor([[0.0, 0.2, 1.0]])
+    targets = [
+        float(softmax_target(cands, q, temperature=t, standardized=False)[0])
+        for t in (100.0, 1.0, 0.3, 0.01)
+    ]
+    assert abs(targets[0]) < 0.01  # hot: the plain average of the candidates
+    assert targets == sorted(targets)  # cooling moves it monotonically toward the best
+    assert abs(targets[-1] - 1.0) < 1e-6  # cold: the argmax candidate
