@@ -9,9 +9,15 @@ Quick start:
 from importlib.metadata import PackageNotFoundError, version
 
 from hybrid_toolkit.algorithms import (
+    DNC,
+    HDNC,
     PPO,
+    VAC,
     BaseAlgorithm,
+    Cacla,
+    DNCConfig,
     PPOConfig,
+    Wolpertinger,
     get_algorithm,
     list_algorithms,
     load,
@@ -25,14 +31,20 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+local"
 
 __all__ = [
+    "DNC",
+    "HDNC",
     "PPO",
+    "VAC",
     "BaseAlgorithm",
+    "Cacla",
+    "DNCConfig",
     "DiscreteComponent",
     "HybridAction",
     "HybridEnv",
     "HybridSpace",
     "PPOConfig",
     "Step",
+    "Wolpertinger",
     "__version__",
     "env_spec",
     "get_algorithm",

@@ -1,14 +1,34 @@
 """Algorithms: one module (or small folder) each, all registered by name."""
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
+from hybrid_toolkit.algorithms.dnc import (
+    DNC,
+    HDNC,
+    VAC,
+    Cacla,
+    CaclaConfig,
+    DNCConfig,
+    VACConfig,
+    Wolpertinger,
+    WolpertingerConfig,
+)
 from hybrid_toolkit.algorithms.loading import load
 from hybrid_toolkit.algorithms.ppo import PPO, PPOConfig
 from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms, register_algorithm
 
 __all__ = [
+    "DNC",
+    "HDNC",
     "PPO",
+    "VAC",
     "BaseAlgorithm",
+    "Cacla",
+    "CaclaConfig",
+    "DNCConfig",
     "PPOConfig",
+    "VACConfig",
+    "Wolpertinger",
+    "WolpertingerConfig",
     "get_algorithm",
     "list_algorithms",
     "load",
