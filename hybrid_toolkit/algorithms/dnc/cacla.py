@@ -13,18 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from torch import Tensor, nn
+from torch import Tensor
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
-from hybrid_toolkit.algorithms.common.off_policy import ReplayBatch
 from hybrid_toolkit.algorithms.dnc.codec import ActionCodec
-from hybrid_toolkit.algorithms.dnc.dnc import require_discrete
-from hybrid_toolkit.algorithms.dnc.networks import GaussianActor
-from hybrid_toolkit.algorithms.dnc.qac import QActorCritic
+from hybrid_toolkit.algorithms.dnc.qac import (
+    QActorCriticMethods,
+    proto_action_learner,
+    require_discrete,
+)
 from hybrid_toolkit.algorithms.dnc.qac_config import ProtoActionConfig
 from hybrid_toolkit.algorithms.dnc.selection import Selection, round_to_nearest
 from hybrid_toolkit.algorithms.registry import register_algorithm
-from hybrid_toolkit.spaces import HybridAction
 
 
 @dataclass
@@ -40,10 +40,11 @@ CACLA_PRESETS: dict[str, dict[str, object]] = {
 
 
 @register_algorithm
-class Cacla(BaseAlgorithm):
+class Cacla(QActorCriticMethods, BaseAlgorithm):
     """Cacla: round the Gaussian proto-action to the nearest valid action.
 
     The cheapest decision there is (one actor pass and a rounding), independent of ``|A|``.
+    ``act(obs)`` rounds the mean proto-action.
 
     Example:
         >>> model = Cacla("TargetMultiDiscrete-v0", seed=0, gamma=0.5).learn(10_000)
@@ -57,32 +58,8 @@ class Cacla(BaseAlgorithm):
 
     def _build(self) -> None:
         require_discrete(self)
-        cfg = self.config
         self.codec = ActionCodec(self.action_space, self.device)
-
-        def make_actor(in_dim: int) -> nn.Module:
-            return GaussianActor(
-                in_dim, self.codec.dim, cfg.actor_hidden, cfg.activation, cfg.exploration_std
-            )
-
-        self.learner = QActorCritic(
-            self, self.codec, make_actor, self._select, cfg.actor_loss, cfg.exploration_std**2
-        )
+        self.learner = proto_action_learner(self, self.codec, self._select)
 
     def _select(self, feats: Tensor, proto: Tensor, explore: bool) -> Selection:
         return round_to_nearest(self.codec, proto)
-
-    def _on_reset(self) -> None:
-        self.learner.reset()
-
-    def collect(self) -> ReplayBatch:
-        """``n_steps`` batched env steps with sampled, rounded proto-actions."""
-        return self.learner.collect()
-
-    def update(self, batch: ReplayBatch) -> dict[str, float]:
-        """One critic and one actor step (see `QActorCritic`)."""
-        return self.learner.update(batch)
-
-    def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
-        """The rounded mean proto-action, or (``deterministic=False``) a rounded sample."""
-        return self.learner.act(obs, deterministic)

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from torch import Tensor, nn
+from torch import nn
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
-from hybrid_toolkit.algorithms.common.off_policy import ReplayBatch
 from hybrid_toolkit.algorithms.dnc.config import DNC_PRESETS, DNCConfig
-from hybrid_toolkit.algorithms.dnc.dnc import build_dnc, require_discrete
+from hybrid_toolkit.algorithms.dnc.dnc import build_dnc
 from hybrid_toolkit.algorithms.dnc.networks import HierarchicalActor
+from hybrid_toolkit.algorithms.dnc.qac import QActorCriticMethods
 from hybrid_toolkit.algorithms.registry import register_algorithm
-from hybrid_toolkit.spaces import HybridAction
 
 
 @register_algorithm
-class HDNC(BaseAlgorithm):
+class HDNC(QActorCriticMethods, BaseAlgorithm):
     """Hybrid DNC: parameters first, then a DNC search over the discrete part given them.
+
+    ``act(obs)`` takes the mean parameters, the discrete actor's mean given them, and
+    hill-climbs over the discrete part.
 
     Example:
         >>> model = HDNC("TargetHybrid-v0", seed=0, gamma=0.5).learn(10_000)
@@ -38,37 +40,21 @@ class HDNC(BaseAlgorithm):
     config: DNCConfig
 
     def _build(self) -> None:
-        require_discrete(self)
         if self.action_space.n_continuous == 0:
             raise ValueError(
                 f"{self.name} conditions a discrete actor on continuous parameters, but the "
                 f"action space {self.action_space!r} has none; use dnc for discrete spaces"
             )
-        cfg = self.config
+        cfg, space = self.config, self.action_space
 
         def make_actor(in_dim: int) -> nn.Module:
             return HierarchicalActor(
                 in_dim,
-                self.action_space.n_discrete,
-                self.action_space.n_continuous,
+                space.n_discrete,
+                space.n_continuous,
                 cfg.actor_hidden,
                 cfg.activation,
                 cfg.exploration_std,
             )
 
         self.codec, self.search, self.learner = build_dnc(self, make_actor)
-
-    def _on_reset(self) -> None:
-        self.learner.reset()
-
-    def collect(self) -> ReplayBatch:
-        """``n_steps`` batched env steps: sampled parameters, then conditioned DNC decisions."""
-        return self.learner.collect()
-
-    def update(self, batch: ReplayBatch) -> dict[str, float]:
-        """One critic and one step of both actors (see `QActorCritic`)."""
-        return self.learner.update(batch)
-
-    def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
-        """Mean parameters, the conditioned mean discrete proto-action, then hill climbing."""
-        return self.learner.act(obs, deterministic)

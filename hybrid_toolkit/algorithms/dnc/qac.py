@@ -31,8 +31,8 @@ from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.common.off_policy import ReplayBatch
 from hybrid_toolkit.algorithms.dnc.codec import ActionCodec
 from hybrid_toolkit.algorithms.dnc.features import StateFeatures
-from hybrid_toolkit.algorithms.dnc.networks import ProtoActor, QCritic
-from hybrid_toolkit.algorithms.dnc.qac_config import QACConfig
+from hybrid_toolkit.algorithms.dnc.networks import GaussianActor, ProtoActor, QCritic
+from hybrid_toolkit.algorithms.dnc.qac_config import ProtoActionConfig, QACConfig
 from hybrid_toolkit.algorithms.dnc.selection import SelectFn, Selection
 from hybrid_toolkit.spaces import HybridAction
 
@@ -244,3 +244,65 @@ class QActorCritic:
             self._searches = 0
         values = torch.stack([t.float() for t in tensors.values()]).tolist()
         return dict(zip(tensors, values, strict=True))
+
+
+def require_discrete(algo: BaseAlgorithm) -> None:
+    """Refuse action spaces without discrete components (nothing to round, search or list)."""
+    if algo.action_space.n_discrete == 0:
+        raise ValueError(
+            f"{algo.name} maps proto-actions to discrete components, but the action space "
+            f"{algo.action_space!r} has none; use a continuous-action algorithm such as ppo"
+        )
+
+
+def proto_action_learner(
+    owner: BaseAlgorithm,
+    codec: ActionCodec,
+    select: SelectFn,
+    make_actor: Callable[[int], nn.Module] | None = None,
+) -> QActorCritic:
+    """The learner of a proto-action algorithm (its config is a `ProtoActionConfig`).
+
+    Args:
+        owner: The algorithm.
+        codec: Its action codec.
+        select: Its selection.
+        make_actor: Builds the actor from the feature size; default: a `GaussianActor` over
+            the whole unit box ``[-1, 1]^D``.
+    """
+    cfg: ProtoActionConfig = owner.config
+
+    def gaussian(in_dim: int) -> nn.Module:
+        return GaussianActor(
+            in_dim, codec.dim, cfg.actor_hidden, cfg.activation, cfg.exploration_std
+        )
+
+    return QActorCritic(
+        owner, codec, make_actor or gaussian, select, cfg.actor_loss, cfg.exploration_std**2
+    )
+
+
+class QActorCriticMethods:
+    """The trainer-loop half of an algorithm whose ``learner`` is a `QActorCritic`.
+
+    Mixed in before `BaseAlgorithm` (``class DNC(QActorCriticMethods, BaseAlgorithm)``), so the
+    five baselines state their actor and selection and nothing else; this is delegation only,
+    the loop itself lives in `QActorCritic`.
+    """
+
+    learner: QActorCritic
+
+    def _on_reset(self) -> None:
+        self.learner.reset()
+
+    def collect(self) -> ReplayBatch:
+        """``n_steps`` batched env steps with sampled protos and training-mode selection."""
+        return self.learner.collect()
+
+    def update(self, batch: ReplayBatch) -> dict[str, float]:
+        """One critic and one actor step on the last `collect` (see `QActorCritic`)."""
+        return self.learner.update(batch)
+
+    def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
+        """The selected mean proto (deterministic) or a training-mode decision, valid."""
+        return self.learner.act(obs, deterministic)

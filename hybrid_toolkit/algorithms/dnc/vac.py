@@ -14,12 +14,10 @@ import torch
 from torch import Tensor, nn
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
-from hybrid_toolkit.algorithms.common.off_policy import ReplayBatch
 from hybrid_toolkit.algorithms.dnc.codec import ActionCodec
-from hybrid_toolkit.algorithms.dnc.dnc import require_discrete
 from hybrid_toolkit.algorithms.dnc.enumeration import check_enumerable, flat_to_discrete
 from hybrid_toolkit.algorithms.dnc.networks import CategoricalActor
-from hybrid_toolkit.algorithms.dnc.qac import QActorCritic
+from hybrid_toolkit.algorithms.dnc.qac import QActorCritic, QActorCriticMethods, require_discrete
 from hybrid_toolkit.algorithms.dnc.qac_config import QACConfig, check_fields, is_int_at_least
 from hybrid_toolkit.algorithms.dnc.selection import Selection
 from hybrid_toolkit.algorithms.registry import register_algorithm
@@ -44,8 +42,10 @@ class VACConfig(QACConfig):
 
 
 @register_algorithm
-class VAC(BaseAlgorithm):
+class VAC(QActorCriticMethods, BaseAlgorithm):
     """Vanilla actor-critic: a softmax over every discrete action, A2C with a Q-critic.
+
+    ``act(obs)`` takes the most likely action; ``act(obs, deterministic=False)`` samples.
 
     Example:
         >>> model = VAC("TargetMultiDiscrete-v0", seed=0, gamma=0.5).learn(10_000)
@@ -79,18 +79,3 @@ class VAC(BaseAlgorithm):
         discrete = flat_to_discrete(proto[:, 0], self._sizes)
         no_params = torch.zeros(discrete.shape[0], 0, device=discrete.device)
         return Selection(HybridAction(discrete, no_params))
-
-    def _on_reset(self) -> None:
-        self.learner.reset()
-
-    def collect(self) -> ReplayBatch:
-        """``n_steps`` batched env steps with actions sampled from the softmax."""
-        return self.learner.collect()
-
-    def update(self, batch: ReplayBatch) -> dict[str, float]:
-        """One critic and one actor step (see `QActorCritic`)."""
-        return self.learner.update(batch)
-
-    def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
-        """The most likely action, or (``deterministic=False``) a sample."""
-        return self.learner.act(obs, deterministic)

@@ -15,15 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from torch import Tensor, nn
+from torch import Tensor
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
-from hybrid_toolkit.algorithms.common.off_policy import ReplayBatch
 from hybrid_toolkit.algorithms.dnc.codec import ActionCodec
-from hybrid_toolkit.algorithms.dnc.dnc import require_discrete
 from hybrid_toolkit.algorithms.dnc.knn import NearestNeighbourSelection
-from hybrid_toolkit.algorithms.dnc.networks import GaussianActor
-from hybrid_toolkit.algorithms.dnc.qac import QActorCritic
+from hybrid_toolkit.algorithms.dnc.qac import (
+    QActorCriticMethods,
+    proto_action_learner,
+    require_discrete,
+)
 from hybrid_toolkit.algorithms.dnc.qac_config import (
     ProtoActionConfig,
     check_fields,
@@ -31,7 +32,6 @@ from hybrid_toolkit.algorithms.dnc.qac_config import (
 )
 from hybrid_toolkit.algorithms.dnc.selection import Selection
 from hybrid_toolkit.algorithms.registry import register_algorithm
-from hybrid_toolkit.spaces import HybridAction
 
 
 @dataclass
@@ -63,8 +63,10 @@ WOLPERTINGER_PRESETS: dict[str, dict[str, object]] = {
 
 
 @register_algorithm
-class Wolpertinger(BaseAlgorithm):
+class Wolpertinger(QActorCriticMethods, BaseAlgorithm):
     """Wolpertinger: the critic's best of the ``k`` enumerated actions nearest the proto-action.
+
+    ``act(obs)`` looks up the neighbours of the mean proto-action.
 
     Example:
         >>> model = Wolpertinger("TargetMultiDiscrete-v0", seed=0, gamma=0.5).learn(10_000)
@@ -83,30 +85,7 @@ class Wolpertinger(BaseAlgorithm):
         self.lookup = NearestNeighbourSelection(
             self.codec, cfg.n_neighbours, cfg.max_actions, self.name
         )
-
-        def make_actor(in_dim: int) -> nn.Module:
-            return GaussianActor(
-                in_dim, self.codec.dim, cfg.actor_hidden, cfg.activation, cfg.exploration_std
-            )
-
-        self.learner = QActorCritic(
-            self, self.codec, make_actor, self._select, cfg.actor_loss, cfg.exploration_std**2
-        )
+        self.learner = proto_action_learner(self, self.codec, self._select)
 
     def _select(self, feats: Tensor, proto: Tensor, explore: bool) -> Selection:
         return self.lookup.select(self.learner.critic, feats, proto)
-
-    def _on_reset(self) -> None:
-        self.learner.reset()
-
-    def collect(self) -> ReplayBatch:
-        """``n_steps`` batched env steps with sampled proto-actions and the k-NN lookup."""
-        return self.learner.collect()
-
-    def update(self, batch: ReplayBatch) -> dict[str, float]:
-        """One critic and one actor step (see `QActorCritic`)."""
-        return self.learner.update(batch)
-
-    def act(self, obs: Tensor, deterministic: bool = True) -> HybridAction:
-        """The critic's best neighbour of the mean (or a sampled) proto-action."""
-        return self.learner.act(obs, deterministic)
