@@ -11,6 +11,7 @@ import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.common.off_policy import ReplayBatch
 from hybrid_toolkit.algorithms.dnc import ActionCodec, Cacla, CaclaConfig, round_to_nearest
 from hybrid_toolkit.spaces import DiscreteComponent, HybridSpace
+from hybrid_toolkit.training import evaluate_policy
 
 
 def irregular_space() -> HybridSpace:
@@ -88,3 +89,12 @@ def test_save_load_and_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"CaclaConfig\.actor_loss must be"):
         CaclaConfig(actor_loss="ddpg")  # type: ignore[arg-type]
     assert ht.get_algorithm("cacla") is Cacla
+
+
+@pytest.mark.parametrize("preset", ["default", "classic"])
+def test_learns_the_target_task(preset: str) -> None:
+    model = Cacla("TargetMultiDiscrete-v0", preset, seed=0, verbose=0, gamma=0.5)
+    model.learn(10_000)
+    env = ht.make("TargetMultiDiscrete-v0", num_envs=64)
+    result = evaluate_policy(lambda o: model.act(o), env, 64, seed=123)
+    assert result.mean_reward >= 0.9 * env.optimal_return  # chance: 0.6

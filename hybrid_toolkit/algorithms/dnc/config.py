@@ -22,10 +22,10 @@ class DNCConfig(ProtoActionConfig):
     perturbation_range: int = 2
     """Neighbourhood radius ``R``: index steps ``±1 … ±R`` along each discrete component
     (the reference: 10; 5 in its first version)."""
-    sa_search_steps: int = 8
+    sa_search_steps: int = 4
     """SA: ``K₀``, neighbours pooled in the first iteration; with `cooling` it sets the number
-    of iterations. 0 searches nothing: MinMax (the rounded proto-action)."""
-    cooling: float = 0.25
+    of iterations (the defaults: two). 0 searches nothing: MinMax (the rounded proto-action)."""
+    cooling: float = 0.5
     """SA: ``K`` shrinks by ``max(int(cooling·K₀), 1)`` per iteration (``ceil(1/cooling)``
     iterations when ``K₀ ≥ 1/cooling``)."""
     initial_acceptance: float = 0.9

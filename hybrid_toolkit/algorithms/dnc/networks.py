@@ -18,6 +18,7 @@ import math
 from typing import Protocol
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from hybrid_toolkit.nn import activation_module, mlp, orthogonal_linear
@@ -226,11 +227,26 @@ class QCritic(nn.Module):
         """State encodings ``[B, width]``."""
         return self.encoder(feats)
 
+    def _first_layer(self, encoding: Tensor, actions: Tensor) -> Tensor:
+        """The head's first layer on ``[encoding, action]``, without repeating the encoding.
+
+        ``W [e; a] + b = (W_e e + b) + W_a a``: the state part is computed once per state and
+        broadcast over the candidates, so ``M`` candidates cost an ``M × D`` product instead
+        of ``M × (width + D)``.
+        """
+        first = self.head[0]
+        assert isinstance(first, nn.Linear)
+        width = encoding.shape[-1]
+        state_part = F.linear(encoding, first.weight[:, :width], first.bias)
+        action_part = F.linear(actions, first.weight[:, width:])
+        if actions.dim() == 3:
+            state_part = state_part[:, None, :]
+        return state_part + action_part
+
     def score(self, encoding: Tensor, actions: Tensor) -> Tensor:
         """Values of ``M`` candidates per state: encodings ``[B, W]``, actions ``[B, M, D]``."""
-        expanded = encoding[:, None, :].expand(-1, actions.shape[1], -1)
-        return self.head(torch.cat([expanded, actions], dim=-1)).squeeze(-1)
+        return self.head[1:](self._first_layer(encoding, actions)).squeeze(-1)
 
     def forward(self, feats: Tensor, actions: Tensor) -> Tensor:
         """``Q(s, a)`` ``[B]`` for features ``[B, obs_dim]`` and actions ``[B, D]``."""
-        return self.head(torch.cat([self.encode(feats), actions], dim=-1)).squeeze(-1)
+        return self.head[1:](self._first_layer(self.encode(feats), actions)).squeeze(-1)

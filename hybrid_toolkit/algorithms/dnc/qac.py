@@ -9,10 +9,11 @@ mapped to an action (their *selection*); they all own one `QActorCritic` and del
 2. ``y = r + γ (1 − terminated) Q(s', a')`` — a SARSA target without a target network;
    time-limit truncations bootstrap from the final observation (``info["final_obs"]``);
 3. critic: Huber(``Q(s, a)``, ``y``);
-4. actor: ``−A · log π(â | s)`` with ``A = y − Q(s, ā)`` (``ā`` = the deterministic policy's
-   action) or the reference's ``A = y − Q(s, a)``; the log-likelihood is that of the *proto*,
-   whatever the selection made of it. Or CACLA: ``σ² · 1[A > 0] · −log π(u(a) | s)``, which
-   regresses the mean toward the executed action ``u(a)``;
+4. actor: ``−A · log π(â | s)`` with ``A = y − Q(s, ā)`` (``ā``: the rounded mean
+   proto-action, or VAC's most likely action) or the reference's ``A = y − Q(s, a)``; the
+   log-likelihood is that of the *proto*, whatever the selection made of it. Or CACLA:
+   ``σ² · 1[A > 0] · −log π(u(a) | s)``, which regresses the mean toward the executed action
+   ``u(a)``;
 5. one step of each optimiser, each network's gradient norm clipped.
 
 Losses are batch means (the reference sums over its batch of one).
@@ -33,7 +34,7 @@ from hybrid_toolkit.algorithms.dnc.codec import ActionCodec
 from hybrid_toolkit.algorithms.dnc.features import StateFeatures
 from hybrid_toolkit.algorithms.dnc.networks import GaussianActor, ProtoActor, QCritic
 from hybrid_toolkit.algorithms.dnc.qac_config import ProtoActionConfig, QACConfig
-from hybrid_toolkit.algorithms.dnc.selection import SelectFn, Selection
+from hybrid_toolkit.algorithms.dnc.selection import SelectFn, Selection, round_to_nearest
 from hybrid_toolkit.spaces import HybridAction
 
 
@@ -68,6 +69,8 @@ class QActorCritic:
         select: Maps protos to actions (the algorithm's mapping).
         actor_loss: ``"policy_gradient"`` or ``"cacla"``.
         cacla_scale: ``σ²`` of the Gaussian actor, so the CACLA loss is ``‖μ − u(a)‖² / 2``.
+        baseline_select: Maps the mean proto to the baseline action ``ā`` of
+            ``advantage="baseline"``; default ``select`` in evaluation mode.
     """
 
     def __init__(
@@ -78,9 +81,11 @@ class QActorCritic:
         select: SelectFn,
         actor_loss: str = "policy_gradient",
         cacla_scale: float = 1.0,
+        baseline_select: SelectFn | None = None,
     ) -> None:
         cfg: QACConfig = owner.config
         self.owner, self.config, self.codec, self.select = owner, cfg, codec, select
+        self.baseline_select = baseline_select or select
         self.actor_loss, self.cacla_scale = actor_loss, cacla_scale
         device = owner.device
         self.features = StateFeatures(
@@ -214,10 +219,10 @@ class QActorCritic:
         if cfg.advantage == "td_error":
             advantage = target - q.detach()
         else:
-            greedy = self.select(feats, self.actor.mean(feats), False).action
-            advantage = target - self.critic(feats, self.codec.unit(greedy))
+            baseline = self.baseline_select(feats, self.actor.mean(feats), False).action
+            advantage = target - self.critic(feats, self.codec.unit(baseline))
         if cfg.normalize_advantage and advantage.numel() > 1:
-            advantage = advantage / (advantage.std() + 1e-8)
+            advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
         return advantage
 
     def _actor_loss(
@@ -263,6 +268,9 @@ def proto_action_learner(
 ) -> QActorCritic:
     """The learner of a proto-action algorithm (its config is a `ProtoActionConfig`).
 
+    The baseline action of ``advantage="baseline"`` is the rounded mean proto-action (MinMax's
+    decision), so the update needs no extra search.
+
     Args:
         owner: The algorithm.
         codec: Its action codec.
@@ -277,8 +285,17 @@ def proto_action_learner(
             in_dim, codec.dim, cfg.actor_hidden, cfg.activation, cfg.exploration_std
         )
 
+    def rounded(feats: Tensor, proto: Tensor, explore: bool) -> Selection:
+        return round_to_nearest(codec, proto)
+
     return QActorCritic(
-        owner, codec, make_actor or gaussian, select, cfg.actor_loss, cfg.exploration_std**2
+        owner,
+        codec,
+        make_actor or gaussian,
+        select,
+        cfg.actor_loss,
+        cfg.exploration_std**2,
+        rounded,
     )
 
 

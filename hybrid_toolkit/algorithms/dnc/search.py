@@ -64,8 +64,8 @@ class AnnealingSchedule:
             by default a temperature at or below zero accepts none.
     """
 
-    search_steps: int = 8
-    cooling: float = 0.25
+    search_steps: int = 4
+    cooling: float = 0.5
     initial_acceptance: float = 0.9
     acceptance_cooling: float = 0.225
     bug_compatible_acceptance: bool = False
