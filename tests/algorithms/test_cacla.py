@@ -91,7 +91,7 @@ def test_save_load_and_config_errors(tmp_path: Path) -> None:
     assert ht.get_algorithm("cacla") is Cacla
 
 
-@pytest.mark.parametrize("preset", ["default", "classic"])
+@pytest.mark.parametrize("preset", ["default", pytest.param("classic", marks=pytest.mark.slow)])
 def test_learns_the_target_task(preset: str) -> None:
     model = Cacla("TargetMultiDiscrete-v0", preset, seed=0, verbose=0, gamma=0.5)
     model.learn(10_000)

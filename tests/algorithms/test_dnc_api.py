@@ -62,7 +62,9 @@ def test_same_seed_same_training() -> None:
         out = []
         for _ in range(2):
             model.learn(128, reset_num_timesteps=False)
-            out.append(float(sum(p.detach().sum() for p in model.learner.actor_module.parameters())))
+            out.append(
+                float(sum(p.detach().sum() for p in model.learner.actor_module.parameters()))
+            )
             out.append(float(sum(p.detach().sum() for p in model.learner.critic.parameters())))
         return out
 

@@ -64,7 +64,7 @@ WOLPERTINGER_PRESETS: dict[str, dict[str, object]] = {
 
 @register_algorithm
 class Wolpertinger(QActorCriticMethods, BaseAlgorithm):
-    """Wolpertinger: the critic's best of the ``k`` enumerated actions nearest the proto-action.
+    """Wolpertinger: the critic's best of the k enumerated actions nearest the proto-action.
 
     ``act(obs)`` looks up the neighbours of the mean proto-action.
 
