@@ -70,6 +70,9 @@ def test_fourier_features_follow_the_reference_basis() -> None:
     c = torch.tensor([2.0, 3.0])  # one of the (order + 1)^2 frequency vectors
     row = int(((coupled.frequencies - c).abs().sum(-1) == 0).nonzero())
     torch.testing.assert_close(coupled(obs)[:, row], torch.cos(math.pi * unit @ c))
+    wide = gymnasium.spaces.Box(np.array([0.0, -1e6], np.float32), np.array([1.0, 1e6], np.float32))
+    raw = StateFeatures(wide, fourier_order=1)(torch.tensor([[0.5, 2.0]]))
+    torch.testing.assert_close(raw, torch.cos(math.pi * torch.tensor([[0.5, 2.0]])))  # unscaled
     with pytest.raises(ValueError, match="4096 features, above the limit of 1000"):
         StateFeatures(gymnasium.spaces.Box(0, 1, shape=(6,)), fourier_order=3, fourier_coupled=True)
 

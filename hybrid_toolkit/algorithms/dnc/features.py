@@ -64,27 +64,33 @@ class StateFeatures(nn.Module):
         self.fourier_order = int(fourier_order)
         self.normalize = normalize
         self.normalizer = ObservationNormalizer((obs_dim,))
-        low, high = self._scaling(observation_space, obs_dim)
+        low, high, scalable = self._scaling(observation_space, obs_dim)
         self.low: Tensor
         self.span: Tensor
+        self.scalable: Tensor
         self.frequencies: Tensor
         self.register_buffer("low", low)
         self.register_buffer("span", high - low)
+        self.register_buffer("scalable", scalable)
         self.register_buffer(
             "frequencies", self._frequencies(obs_dim, self.fourier_order, fourier_coupled)
         )
         self.dim = int(self.frequencies.shape[0]) if self.fourier_order else obs_dim
 
     @staticmethod
-    def _scaling(space: gymnasium.spaces.Box, obs_dim: int) -> tuple[Tensor, Tensor]:
-        """Per-dim ``low``/``high`` of the ``[0, 1]`` scaling; unscalable dims map to themselves."""
+    def _scaling(space: gymnasium.spaces.Box, obs_dim: int) -> tuple[Tensor, Tensor, Tensor]:
+        """Per-dim ``low``/``high`` of the ``[0, 1]`` scaling and which dims it applies to.
+
+        Dims with infinite, empty or wider than `MAX_SCALED_SPAN` bounds keep their raw values
+        (as in the reference code).
+        """
         low = torch.as_tensor(np.asarray(space.low, dtype=np.float64).reshape(obs_dim))
         high = torch.as_tensor(np.asarray(space.high, dtype=np.float64).reshape(obs_dim))
         span = high - low
         scalable = torch.isfinite(span) & (span > 0) & (span <= MAX_SCALED_SPAN)
         low = torch.where(scalable, low, torch.zeros_like(low))
         high = torch.where(scalable, high, torch.ones_like(high))
-        return low.float(), high.float()
+        return low.float(), high.float(), scalable
 
     @staticmethod
     def _frequencies(obs_dim: int, order: int, coupled: bool) -> Tensor:
@@ -120,5 +126,6 @@ class StateFeatures(nn.Module):
             return self.normalizer(flat)
         if not self.fourier_order:
             return flat
-        unit = ((flat - self.low) / self.span).clamp(0.0, 1.0)
+        scaled = ((flat - self.low) / self.span).clamp(0.0, 1.0)
+        unit = torch.where(self.scalable, scaled, flat)
         return torch.cos(math.pi * unit @ self.frequencies.T)
