@@ -54,7 +54,7 @@ class Args:
 
     envs: tuple[str, ...] = ("Maze-v0", "MazeIrregular-v0")
     """Maze ids to compare."""
-    methods: tuple[str, ...] = ("dnc", "dnc-greedy")
+    methods: tuple[str, ...] = ("dnc",)
     """``dnc`` (simulated annealing), ``dnc-greedy``, ``minmax`` or ``cacla``."""
     seeds: tuple[int, ...] = (0, 1, 2)
     """Training seeds."""
