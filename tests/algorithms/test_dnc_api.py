@@ -56,16 +56,24 @@ def test_save_load_gives_identical_predictions(cls: type, env_id: str, tmp_path:
             assert torch.equal(value, loaded.learner.critic.state_dict()[key])
 
 
-def test_same_seed_same_training() -> None:
+@pytest.mark.parametrize(
+    ("algo", "env_id"),
+    [
+        ("dnc", "TargetMultiDiscrete-v0"),
+        ("h-dnc", "TargetHybrid-v0"),
+        ("cacla", "TargetMultiDiscrete-v0"),
+        ("wolpertinger", "TargetMultiDiscrete-v0"),
+        ("vac", "TargetMultiDiscrete-v0"),
+    ],
+)
+def test_same_seed_same_training(algo: str, env_id: str) -> None:
     def params(seed: int) -> list[float]:
-        model = small(DNC, "TargetMultiDiscrete-v0", seed)
+        model = small(ht.get_algorithm(algo), env_id, seed)
         out = []
         for _ in range(2):
-            model.learn(128, reset_num_timesteps=False)
-            out.append(
-                float(sum(p.detach().sum() for p in model.learner.actor_module.parameters()))
-            )
-            out.append(float(sum(p.detach().sum() for p in model.learner.critic.parameters())))
+            model.learn(48, reset_num_timesteps=False)
+            for module in (model.learner.actor_module, model.learner.critic):
+                out.append(float(sum(p.detach().sum() for p in module.parameters())))
         return out
 
     assert params(3) == params(3)
