@@ -2,6 +2,17 @@
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.dgrl import DGRL, DGRLConfig, HCacla, HCaclaConfig
+from hybrid_toolkit.algorithms.dnc import (
+    DNC,
+    HDNC,
+    VAC,
+    Cacla,
+    CaclaConfig,
+    DNCConfig,
+    VACConfig,
+    Wolpertinger,
+    WolpertingerConfig,
+)
 from hybrid_toolkit.algorithms.hyar import HyAR, HyARConfig
 from hybrid_toolkit.algorithms.loading import load
 from hybrid_toolkit.algorithms.ppo import PPO, PPOConfig
@@ -9,14 +20,23 @@ from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms, r
 
 __all__ = [
     "DGRL",
+    "DNC",
+    "HDNC",
     "PPO",
+    "VAC",
     "BaseAlgorithm",
+    "Cacla",
+    "CaclaConfig",
     "DGRLConfig",
+    "DNCConfig",
     "HCacla",
     "HCaclaConfig",
     "HyAR",
     "HyARConfig",
     "PPOConfig",
+    "VACConfig",
+    "Wolpertinger",
+    "WolpertingerConfig",
     "get_algorithm",
     "list_algorithms",
     "load",
