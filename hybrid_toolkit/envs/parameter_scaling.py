@@ -47,10 +47,11 @@ class ParameterScaling:
         if scale == "native" or native.n_continuous == 0:
             self.action_space = native
         else:
+            n = native.n_continuous
             self.action_space = HybridSpace(
                 native.discrete,
-                low=-1.0,
-                high=1.0,
+                low=[-1.0] * n,
+                high=[1.0] * n,
                 activation=native.activation,
                 continuous_names=native.continuous_names or None,
             )
