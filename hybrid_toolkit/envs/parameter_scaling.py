@@ -57,14 +57,23 @@ class ParameterScaling:
             )
         self._half_range = (native.high - native.low).to(torch.float64) / 2.0
         self._mid = (native.high + native.low).to(torch.float64) / 2.0
+        self._on_device: dict[torch.device, tuple[Tensor, ...]] = {}
+
+    def _tensors(self, device: torch.device) -> tuple[Tensor, ...]:
+        """``(mid, half range, exposed low, exposed high)`` on ``device``, copied once."""
+        if device not in self._on_device:
+            space = self.action_space
+            parts = (self._mid, self._half_range, space.low, space.high)
+            self._on_device[device] = tuple(t.to(device) for t in parts)
+        return self._on_device[device]
 
     def to_native(self, continuous: Tensor) -> Tensor:
         """Parameters of the exposed space ``[B, n_continuous]`` in native units (float64)."""
         x = continuous.to(torch.float64)
         if self.scale == "native":
             return x
-        half = self._half_range.to(x.device)
-        return self._mid.to(x.device) + half * x
+        mid, half, _, _ = self._tensors(x.device)
+        return mid + half * x
 
     def from_native(self, action: HybridAction) -> HybridAction:
         """An action given in native units, expressed in the exposed space (float32).
@@ -73,9 +82,7 @@ class ParameterScaling:
         Values are clipped into the exposed box, so rounding to float32 never leaves it.
         """
         x = action.continuous.to(torch.float64)
+        mid, half, low, high = self._tensors(x.device)
         if self.scale == "unit":
-            half = self._half_range.to(x.device)
-            x = torch.where(half > 0, (x - self._mid.to(x.device)) / half.clamp_min(1e-300), 0.0)
-        space = self.action_space
-        low, high = space.low.to(x.device), space.high.to(x.device)
+            x = torch.where(half > 0, (x - mid) / half.clamp_min(1e-300), 0.0)
         return HybridAction(action.discrete, torch.clamp(x.to(torch.float32), low, high))

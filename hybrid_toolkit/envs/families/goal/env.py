@@ -110,6 +110,9 @@ class GoalEnv(HybridEnv):
         )
         # Shot targets: the goal line plus the ball's radius, at the chosen y.
         self._shot_x = ph.HALF_LENGTH + ph.BALL.size
+        native = self.scaling.native_space
+        self._param_low = native.low.to(self.device, torch.float64)
+        self._param_high = native.high.to(self.device, torch.float64)
         self.state = self._start_states()
         """The simulator state (float64); may be set directly, e.g. to test a transition."""
         self.elapsed = torch.zeros(num_envs, dtype=torch.int64, device=self.device)
@@ -151,6 +154,12 @@ class GoalEnv(HybridEnv):
         scaled = 2.0 * (self.features(state) - self._low) / (self._high - self._low) - 1.0
         return scaled.clamp(-OBSERVATION_LIMIT, OBSERVATION_LIMIT).to(torch.float32)
 
+    def unscale(self, obs: Tensor) -> Tensor:
+        """Features (metres, radians) of observations ``[B, obs_dim]``, float64; the inverse of
+        :meth:`observe` where no feature was clipped."""
+        x = obs.to(self._low)
+        return (x + 1.0) / 2.0 * (self._high - self._low) + self._low
+
     # ---------------------------------------------------------------- simulation
     def _start_states(self) -> ph.GoalState:
         b, dev = self.num_envs, self.device
@@ -179,8 +188,7 @@ class GoalEnv(HybridEnv):
         kick_x = params[:, 0].clamp(ph.KICK_TO_PARAM_LOW[0], ph.KICK_TO_PARAM_HIGH[0])
         kick_y = params[:, 1].clamp(ph.KICK_TO_PARAM_LOW[1], ph.KICK_TO_PARAM_HIGH[1])
         kick = torch.stack([kick_x, kick_x if cfg.kick_to_target == "reference" else kick_y], 1)
-        low = self.scaling.native_space.low.to(params)[choice + 1]
-        high = self.scaling.native_space.high.to(params)[choice + 1]
+        low, high = self._param_low[choice + 1], self._param_high[choice + 1]
         shot_y = torch.minimum(torch.maximum(shot_y.squeeze(1), low), high)
         aim = torch.stack([torch.full_like(shot_y, self._shot_x), shot_y], dim=1)
         return torch.where(shot.unsqueeze(1), aim, kick), shot
@@ -192,6 +200,7 @@ class GoalEnv(HybridEnv):
         shot: Tensor,
         generator: torch.Generator | None,
         active: Tensor | None = None,
+        max_frames: int | None = None,
     ) -> tuple[ph.GoalState, Tensor, Tensor, Tensor]:
         """Play one macro-action from ``state`` (not modified) in every scenario.
 
@@ -202,6 +211,7 @@ class GoalEnv(HybridEnv):
             generator: Noise source, or ``None`` for a noise-free simulation (planners).
             active: ``[B]`` bool, the scenarios to simulate (default all); the others keep
                 their state.
+            max_frames: Frame cap (default ``config.max_frames``); planners use a short one.
 
         Returns:
             ``(state, reward, terminal, frames)``; ``reward`` is 50 for a goal, minus the
@@ -242,7 +252,7 @@ class GoalEnv(HybridEnv):
 
         if active is None:
             active = torch.ones(b, dtype=torch.bool, device=dev)
-        frames, _ = run_frames(one_frame, active, cfg.max_frames)
+        frames, _ = run_frames(one_frame, active, max_frames or cfg.max_frames)
         return current, reward, terminal, frames
 
     # ---------------------------------------------------------------- HybridEnv

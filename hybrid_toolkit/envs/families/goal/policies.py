@@ -17,9 +17,13 @@ from hybrid_toolkit.envs.families.goal import physics as ph
 from hybrid_toolkit.envs.families.goal.env import GoalEnv
 from hybrid_toolkit.spaces import HybridAction
 
-SHOT_Y = tuple(-7.0 + 0.5 * i for i in range(29))
+SHOT_Y = tuple(-7.0 + 1.0 * i for i in range(15))
 """Candidate shot targets on the goal line (metres)."""
-KICK_X = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0)
+SHOT_FRAMES = 60
+"""A simulated shot that has not scored within this many frames counts as a miss."""
+KICK_FRAMES = 400
+"""Frame cap of a simulated kick."""
+KICK_X = (1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0)
 """Candidate kick-to ``x`` (with the reference kick-to the target is ``(x, x)``)."""
 KICK_Y = (-10.0, -5.0, 0.0, 5.0, 10.0)
 """Candidate kick-to ``y`` when ``kick_to_target="xy"``."""
@@ -41,7 +45,7 @@ class GoalPlannerPolicy:
     """
 
     def __init__(
-        self, env: GoalEnv, samples: int = 4, shoot_threshold: float = 0.75, seed: int = 0
+        self, env: GoalEnv, samples: int = 3, shoot_threshold: float = 0.75, seed: int = 0
     ) -> None:
         self.env = env
         self.samples = samples
@@ -85,7 +89,9 @@ class GoalPlannerPolicy:
         aim = torch.stack([torch.full_like(aim_y, ph.HALF_LENGTH + ph.BALL.size), aim_y], dim=1)
         shot = torch.ones(b * n * k, dtype=torch.bool, device=self.env.device)
         noise = self.generator if self.samples > 0 else None
-        _, reward, _, _ = self.env.simulate(state.repeat_interleave(n * k), aim, shot, noise)
+        _, reward, _, _ = self.env.simulate(
+            state.repeat_interleave(n * k), aim, shot, noise, max_frames=SHOT_FRAMES
+        )
         return (reward == 50.0).double().reshape(b, n, k).mean(dim=2)
 
     def plan(self, state: ph.GoalState) -> tuple[Tensor, Tensor, Tensor]:
@@ -97,6 +103,7 @@ class GoalPlannerPolicy:
             self.kicks.repeat(b, 1),
             torch.zeros(b * m, dtype=torch.bool, device=self.env.device),
             None,
+            max_frames=KICK_FRAMES,
         )
         follow = self._shot_success(after).max(dim=1).values
         # A kick is worth its best follow-up shot; a small bonus for a ball nearer the goal
