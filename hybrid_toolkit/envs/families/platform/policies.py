@@ -2,7 +2,7 @@
 
 Platform's macro-actions make a few facts exact (without noise): a run from full speed covers
 about 69 units; a jump taken at horizontal speed ``v`` flies ``5 v (1 - 0.99^N)`` units, with
-``N = 144`` frames for a hop (peak height 102) and ``N = 104`` for a leap (peak 72); a landing
+``N = 144`` frames for a hop (peak height 103) and ``N = 104`` for a leap (peak 72.5); a landing
 stops the player. So the course is: build up speed, jump from near an edge, and time the hops so
 the patrolling enemies pass underneath (a hop is high enough, a leap barely).
 """
