@@ -111,5 +111,15 @@ PPO_PRESETS: dict[str, dict[str, object]] = {
         "vf_coef": 0.5,
         "max_grad_norm": 0.5,
     },
+    # Classic PAMDP benchmarks; build Platform and Goal with action_scale="unit" (docs/envs).
+    "platform": {"num_envs": 128, "n_steps": 16, "n_minibatches": 8, "ent_coef": 0.01},
+    "goal": {
+        "num_envs": 256,
+        "n_steps": 8,
+        "n_minibatches": 8,
+        "ent_coef": 0.01,
+        "scale_rewards": True,
+    },
+    "hard-move": {"num_envs": 64, "n_steps": 32, "n_minibatches": 8, "scale_rewards": True},
 }
 """Named presets: ``PPO(env, "sb3")``."""
