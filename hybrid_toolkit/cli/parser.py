@@ -8,6 +8,12 @@ Building every leaf costs tyro time in proportion to the number of pairs (and th
 fields), so only the subtree the command line selects is built in full: ``train ppo Maze-v0``
 builds the ``ppo`` / ``Maze-v0`` leaf, and every other algorithm or environment is an empty
 stand-in with the same name and description, which is all ``--help`` lists for them.
+
+``--preset NAME`` picks one of the algorithm's named presets (``HPO.presets`` …) as the
+defaults of the ``--algo.*`` options, so ``train hpo JointReplenishment-v0 --preset jrp
+--algo.learning-rate 3e-4`` is the preset with one field changed. Because those defaults must
+be known before tyro builds the leaf, the preset is read from the command line first (like the
+algorithm and environment names) and the leaf is built with it.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from functools import cache
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 import tyro
 
@@ -28,14 +34,26 @@ from hybrid_toolkit.envs import env_spec, list_envs
 CLI_CONFIG = (tyro.conf.CascadeSubcommandArgs,)
 
 
-def _train_leaf(algo: str, env: str) -> type:
-    """The dataclass of ``train <algo> <env>``: fields ``algo``, ``env`` and ``run``."""
+def _train_leaf(algo: str, env: str, preset: str = "default") -> type:
+    """The dataclass of ``train <algo> <env>``: fields ``algo``, ``env``, ``run`` and ``preset``.
+
+    ``preset`` (one of the algorithm's ``presets``) supplies the defaults of ``algo``.
+    """
     algo_cls = get_algorithm(algo)
     spec = env_spec(env)
+    preset_choice = Literal[tuple(algo_cls.presets)]  # type: ignore[valid-type]
+    preset_help = tyro.conf.arg(
+        help=f"Named preset of {algo} whose values are the defaults of the --algo.* options."
+    )
     fields: list[Any] = [
-        ("algo", algo_cls.config_class, dataclasses.field(default_factory=algo_cls.config_class)),
+        (
+            "algo",
+            algo_cls.config_class,
+            dataclasses.field(default_factory=lambda: algo_cls._resolve_config(preset)),
+        ),
         ("env", spec.config_class, dataclasses.field(default_factory=spec.default_config)),
         ("run", RunOptions, dataclasses.field(default_factory=RunOptions)),
+        ("preset", Annotated[preset_choice, preset_help], dataclasses.field(default=preset)),
     ]
     cls = dataclasses.make_dataclass(
         f"Train_{algo}_{env.replace('-', '_')}",
@@ -80,13 +98,13 @@ def _algo_doc(algo: str) -> str:
     return (get_algorithm(algo).__doc__ or algo).strip().splitlines()[0]
 
 
-def _train_algo(algo: str, env: str | None) -> type:
+def _train_algo(algo: str, env: str | None, preset: str = "default") -> type:
     """``train <algo>``: a one-field wrapper whose field is the union over environments.
 
     Only ``env``'s leaf is built in full (every leaf when ``env`` is ``"*"``).
     """
     leaves = {
-        name: _train_leaf(algo, name)
+        name: _train_leaf(algo, name, preset)
         if env in (name, "*")
         else _stand_in(name, _leaf_doc(algo, name))
         for name in list_envs()
@@ -115,16 +133,34 @@ def selection(args: list[str]) -> tuple[str | None, str | None]:
     return words[1], env
 
 
+def preset_selection(args: list[str], algo: str | None) -> str:
+    """The ``--preset`` a command line names for ``algo`` (``"default"`` when absent).
+
+    A name ``algo`` does not have is returned as ``"default"`` so that tyro, which also
+    parses the flag, rejects it with the list of valid presets.
+    """
+    value = None
+    for i, arg in enumerate(args):
+        if arg == "--preset" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--preset="):
+            value = arg.split("=", 1)[1]
+    if algo is None or value is None or value not in get_algorithm(algo).presets:
+        return "default"
+    return value
+
+
 @cache
-def cli_type(algo: str | None = None, env: str | None = None) -> Any:
+def cli_type(algo: str | None = None, env: str | None = None, preset: str = "default") -> Any:
     """The argument type ``list | train ALGO ENV | eval MODEL | bench SUITE``.
 
     ``algo`` / ``env`` name the subtree built in full (see the module docstring); ``"*"``
-    builds every algorithm's or environment's.
+    builds every algorithm's or environment's. ``preset`` gives the selected algorithm's
+    ``--algo.*`` defaults.
     """
     train = _union(
         {
-            name: _train_algo(name, env)
+            name: _train_algo(name, env, preset if name == algo else "default")
             if algo in (name, "*")
             else _stand_in(name, _algo_doc(name))
             for name in list_algorithms()
@@ -143,12 +179,15 @@ def parse(args: list[str] | None = None) -> Any:
     a bench leaf (with ``suite_name``).
     """
     argv = sys.argv[1:] if args is None else list(args)
-    parsed = _parse(argv, *selection(argv))
+    algo, env = selection(argv)
+    parsed = _parse(argv, algo, env, preset_selection(argv, algo))
     if getattr(parsed, "stand_in", False):  # the quick look at argv missed the selection
         parsed = _parse(argv, "*", "*")
     return parsed
 
 
-def _parse(argv: list[str], algo: str | None, env: str | None) -> Any:
-    parsed = tyro.cli(cli_type(algo, env), args=argv, config=CLI_CONFIG, prog="hybrid-toolkit")
+def _parse(argv: list[str], algo: str | None, env: str | None, preset: str = "default") -> Any:
+    parsed = tyro.cli(
+        cli_type(algo, env, preset), args=argv, config=CLI_CONFIG, prog="hybrid-toolkit"
+    )
     return getattr(parsed, "task", parsed)

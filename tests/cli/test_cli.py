@@ -58,6 +58,34 @@ def test_train_help_lists_every_algo_and_env_option(
     assert "--run.total-timesteps" in out
 
 
+@pytest.mark.parametrize("form", ["separate", "equals"])
+def test_preset_gives_the_algo_defaults_and_flags_still_override_them(form: str) -> None:
+    dgrl = ht.get_algorithm("dgrl")
+    expected = dgrl._resolve_config("maze")
+    default = dgrl._resolve_config(None)
+    changed = [
+        f.name
+        for f in dataclasses.fields(expected)
+        if getattr(expected, f.name) != getattr(default, f.name)
+    ]
+    assert changed, "the maze preset must differ from the defaults for this test to mean anything"
+    flag = ["--preset", "maze"] if form == "separate" else ["--preset=maze"]
+    leaf = parse(["train", "dgrl", "Maze-v0", *flag])
+    assert leaf.preset == "maze"
+    assert leaf.algo == expected
+    overridden = parse(["train", "dgrl", "Maze-v0", *flag, "--algo.gamma", "0.5"])
+    assert overridden.algo == dataclasses.replace(expected, gamma=0.5)
+    assert parse(["train", "dgrl", "Maze-v0"]).algo == default
+
+
+def test_unknown_preset_is_refused_with_the_valid_names(run_cli: CliRunner) -> None:
+    code, out = run_cli(["train", "dgrl", "Maze-v0", "--preset", "nope"])
+    assert code == 2
+    assert "nope" in out
+    for name in ("maze", "paper-maze"):
+        assert name in out
+
+
 def test_only_the_selected_subtree_is_built_but_every_name_is_listed(
     run_cli: CliRunner,
 ) -> None:
