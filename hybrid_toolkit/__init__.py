@@ -9,8 +9,10 @@ Quick start:
 from importlib.metadata import PackageNotFoundError, version
 
 from hybrid_toolkit.algorithms import (
+    HPO,
     PPO,
     BaseAlgorithm,
+    HPOConfig,
     PPOConfig,
     get_algorithm,
     list_algorithms,
@@ -25,9 +27,11 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+local"
 
 __all__ = [
+    "HPO",
     "PPO",
     "BaseAlgorithm",
     "DiscreteComponent",
+    "HPOConfig",
     "HybridAction",
     "HybridEnv",
     "HybridSpace",
