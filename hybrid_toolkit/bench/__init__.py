@@ -4,6 +4,7 @@ This layer sits beside the CLI, above the algorithms: a suite trains and evaluat
 algorithms on registered environments. Importing this package registers every suite.
 """
 
+from hybrid_toolkit.bench import hpo_paper  # noqa: F401  (registers the suite)
 from hybrid_toolkit.bench.registry import (
     SUITE_REGISTRY,
     BenchMode,

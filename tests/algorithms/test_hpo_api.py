@@ -11,6 +11,7 @@ import torch
 import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.hpo import HPO_PRESETS, HPOConfig, HPOPolicy
 from hybrid_toolkit.algorithms.hpo.batch import prepare_batch
+from hybrid_toolkit.algorithms.hpo.steps import discrete_ppo_epochs
 from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.envs.families.inventory import JointReplenishmentConfig
 from hybrid_toolkit.spaces import HybridSpace
@@ -149,7 +150,9 @@ def test_only_epoch_zero_moves_the_continuous_network() -> None:
     after_epoch0 = continuous_params(model)
     assert all(not torch.equal(a, b) for a, b in zip(before, after_epoch0, strict=True))
     discrete_before = [p.detach().clone() for p in model.policy.discrete_net.parameters()]
-    metrics = model._discrete_ppo_epochs(data.detached(), ent_coef=0.1)
+    metrics = discrete_ppo_epochs(
+        model.policy, model.optimizer, data.detached(), model.config, 0.1, model.generator
+    )
     assert metrics["train/n_updates"] == 1 + 3 * 2  # three PPO epochs of two minibatches
     for a, b in zip(after_epoch0, continuous_params(model), strict=True):
         assert torch.equal(a, b)

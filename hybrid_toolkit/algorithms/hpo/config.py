@@ -22,8 +22,12 @@ class HPOConfig:
     """Steps per rollout ``T``; 0 = one whole episode (the env's ``horizon``)."""
     learning_rate: float = 1e-3
     """Adam learning rate (every parameter group)."""
+    discrete_lr_scale: float = 1.0
+    """Multiplier of the discrete network's learning rate; 0 freezes it."""
     continuous_lr_scale: float = 1.0
     """Multiplier of the continuous network's learning rate; 0 freezes it."""
+    value_lr_scale: float = 1.0
+    """Multiplier of the value network's learning rate; 0 freezes it."""
     adam_eps: float = 1e-5
     """Adam epsilon."""
     gamma: float = 0.93
@@ -95,7 +99,9 @@ class HPOConfig:
             "num_envs": (self.num_envs >= 1, ">= 1"),
             "n_steps": (self.n_steps >= 0, ">= 0 (0 = one episode)"),
             "learning_rate": (self.learning_rate > 0, "> 0"),
+            "discrete_lr_scale": (self.discrete_lr_scale >= 0, ">= 0 (0 freezes it)"),
             "continuous_lr_scale": (self.continuous_lr_scale >= 0, ">= 0 (0 freezes it)"),
+            "value_lr_scale": (self.value_lr_scale >= 0, ">= 0 (0 freezes it)"),
             "adam_eps": (self.adam_eps > 0, "> 0"),
             "gamma": (0.0 <= self.gamma <= 1.0, "in [0, 1]"),
             "gae_lambda": (0.0 <= self.gae_lambda <= 1.0, "in [0, 1]"),

@@ -32,15 +32,21 @@ from torch import Tensor
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.hpo.batch import HPOBatch, normalize, prepare_batch
 from hybrid_toolkit.algorithms.hpo.config import HPO_PRESETS, HPOConfig
-from hybrid_toolkit.algorithms.hpo.estimator import flat_grad, gradient_pieces
+from hybrid_toolkit.algorithms.hpo.estimator import GradientPieces, flat_grad, gradient_pieces
 from hybrid_toolkit.algorithms.hpo.policy import HPOPolicy
 from hybrid_toolkit.algorithms.hpo.rollout import Rollout, differentiable_rollout
 from hybrid_toolkit.algorithms.hpo.scenarios import SplitEvaluator, TrainBatches, has_splits
+from hybrid_toolkit.algorithms.hpo.steps import (
+    GROUPS,
+    assign_flat_grad,
+    clip_and_step,
+    discrete_ppo_epochs,
+    piece_metrics,
+    to_floats,
+)
 from hybrid_toolkit.algorithms.registry import register_algorithm
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.training import Callback
-
-GROUPS = ("discrete", "continuous", "value")
 
 
 @register_algorithm
@@ -87,7 +93,11 @@ class HPO(BaseAlgorithm):
         if env.observation_space.dtype == np.float64:  # e.g. precision="float64" gradient checks
             self.policy.double()
         groups = self.policy.parameter_groups()
-        scales = {"discrete": 1.0, "continuous": cfg.continuous_lr_scale, "value": 1.0}
+        scales = {
+            "discrete": cfg.discrete_lr_scale,
+            "continuous": cfg.continuous_lr_scale,
+            "value": cfg.value_lr_scale,
+        }
         self.optimizer = torch.optim.Adam(
             [
                 {"params": groups[g], "lr": cfg.learning_rate * scales[g], "name": g}
@@ -197,18 +207,14 @@ class HPO(BaseAlgorithm):
         """Epoch 0 (mixed gradient, one step), then discrete-only PPO epochs on detached data."""
         cfg = self.config
         ent_coef = self.entropy_coef()
-        data = prepare_batch(
-            self.policy,
-            batch,
-            gamma=cfg.gamma,
-            gae_lambda=cfg.gae_lambda,
-            buffer_periods=cfg.buffer_periods,
-            reward_scaling=cfg.reward_scaling,
-            reward_scaling_pathwise=cfg.reward_scaling_pathwise,
-        )
+        data = self._prepare(batch)
         due = cfg.piece_norms_interval and self.n_updates % cfg.piece_norms_interval == 0
         metrics = self._mixed_gradient_step(data, ent_coef, pieces=bool(due))
-        metrics.update(self._discrete_ppo_epochs(data.detached(), ent_coef))
+        metrics.update(
+            discrete_ppo_epochs(
+                self.policy, self.optimizer, data.detached(), cfg, ent_coef, self.generator
+            )
+        )
         self.n_updates += 1
         metrics.update(self._rollout_metrics)
         metrics.update(self._maybe_evaluate())
@@ -231,100 +237,72 @@ class HPO(BaseAlgorithm):
         frac = min(1.0, epoch / (epochs - 1)) if epochs > 1 else 0.0
         return cfg.ent_coef + frac * (cfg.min_ent_coef - cfg.ent_coef)
 
-    def _mixed_gradient_step(
-        self, data: HPOBatch, ent_coef: float, pieces: bool
-    ) -> dict[str, float]:
-        cfg, groups = self.config, self.policy.parameter_groups()
+    def _surrogates(self, data: HPOBatch, ent_coef: float) -> dict[str, Tensor]:
+        """Epoch 0's loss terms (graphs kept): the score-function surrogate with its entropy
+        bonus, the value loss and the pathwise loss."""
+        cfg = self.config
         advantages = normalize(data.advantages) if cfg.normalize_advantage else data.advantages
         # The PPO surrogate at ratio 1 has the plain score-function gradient: Â · ∇ log π.
         policy_loss = -(advantages * data.log_prob).mean()
         entropy = data.entropy.mean()
-        score_surrogate = policy_loss - ent_coef * entropy
-        value_loss = 0.5 * (data.values - data.returns).square().mean()
-        pathwise_loss = data.pathwise_costs.mean()
-        loss = score_surrogate + cfg.vf_coef * value_loss + cfg.pathwise_coef * pathwise_loss
+        return {
+            "score": policy_loss - ent_coef * entropy,
+            "policy": policy_loss,
+            "entropy": entropy,
+            "value": 0.5 * (data.values - data.returns).square().mean(),
+            "pathwise": data.pathwise_costs.mean(),
+        }
+
+    def gradient_pieces(self, traj: Rollout) -> GradientPieces:
+        """The score-function, cross and pathwise pieces of the gradient epoch 0 would take on
+        ``traj`` (no parameter changes): GAE, scaling, trimming and normalisation included."""
+        terms = self._surrogates(self._prepare(traj), self.entropy_coef())
+        return gradient_pieces(
+            self.policy, terms["score"], self.config.pathwise_coef * terms["pathwise"]
+        )
+
+    def _prepare(self, traj: Rollout) -> HPOBatch:
+        cfg = self.config
+        return prepare_batch(
+            self.policy,
+            traj,
+            gamma=cfg.gamma,
+            gae_lambda=cfg.gae_lambda,
+            buffer_periods=cfg.buffer_periods,
+            reward_scaling=cfg.reward_scaling,
+            reward_scaling_pathwise=cfg.reward_scaling_pathwise,
+        )
+
+    def _mixed_gradient_step(
+        self, data: HPOBatch, ent_coef: float, pieces: bool
+    ) -> dict[str, float]:
+        cfg, groups = self.config, self.policy.parameter_groups()
+        terms = self._surrogates(data, ent_coef)
+        pathwise = cfg.pathwise_coef * terms["pathwise"]
+        loss = terms["score"] + cfg.vf_coef * terms["value"] + pathwise
         metrics: dict[str, float] = {}
         self.optimizer.zero_grad(set_to_none=True)
         if pieces:
-            split = gradient_pieces(self.policy, score_surrogate, cfg.pathwise_coef * pathwise_loss)
-            value_grads = flat_grad(cfg.vf_coef * value_loss, groups["value"], retain_graph=False)
-            _assign(groups["discrete"], split.score_function)
-            _assign(groups["continuous"], split.continuous)
+            split = gradient_pieces(self.policy, terms["score"], pathwise)
+            value_grads = flat_grad(cfg.vf_coef * terms["value"], groups["value"], False)
+            assign_flat_grad(groups["discrete"], split.score_function)
+            assign_flat_grad(groups["continuous"], split.continuous)
             for p, g in zip(groups["value"], value_grads, strict=True):
                 p.grad = g
-            norms = split.norms()
-            for name in ("score_function", "cross", "pathwise"):
-                metrics[f"train/grad_norm_{name}"] = norms[name]
-            cosine = torch.nn.functional.cosine_similarity(split.cross, split.pathwise, dim=0)
-            metrics["train/cross_pathwise_cosine"] = float(cosine) if split.cross.numel() else 0.0
+            metrics.update(piece_metrics(split))
         else:
             loss.backward()
-        metrics.update(self._clip_and_step(GROUPS))
+        metrics.update(clip_and_step(self.policy, self.optimizer, GROUPS, cfg.max_grad_norm))
         values = {
             "train/loss": loss,
-            "train/policy_gradient_loss": policy_loss,
-            "train/value_loss": value_loss,
-            "train/pathwise_loss": pathwise_loss,
-            "train/entropy_loss": -entropy,
-            "train/discrete_entropy": entropy,
+            "train/policy_gradient_loss": terms["policy"],
+            "train/value_loss": terms["value"],
+            "train/pathwise_loss": terms["pathwise"],
+            "train/entropy_loss": -terms["entropy"],
+            "train/discrete_entropy": terms["entropy"],
         }
-        metrics.update(_to_floats(values))
+        metrics.update(to_floats(values))
         return metrics
-
-    def _clip_and_step(self, names: Sequence[str]) -> dict[str, float]:
-        """Clip each parameter group's gradient norm separately, then one Adam step."""
-        groups = self.policy.parameter_groups()
-        norms = {}
-        for name in names:
-            params = [p for p in groups[name] if p.grad is not None]
-            if params:
-                norm = torch.nn.utils.clip_grad_norm_(params, self.config.max_grad_norm)
-                norms[f"train/grad_norm_{name}"] = float(norm)
-        self.optimizer.step()
-        return norms
-
-    def _discrete_ppo_epochs(self, data: HPOBatch, ent_coef: float) -> dict[str, float]:
-        cfg = self.config
-        sums: dict[str, float] = {}
-        steps = 0
-        for _ in range(1, cfg.n_epochs):
-            perm = torch.randperm(len(data), generator=self.generator, device=self.device)
-            stop = False
-            for idx in perm.chunk(cfg.n_minibatches):
-                stats = self._ppo_minibatch_step(data, idx, ent_coef)
-                for key, value in stats.items():
-                    sums[key] = sums.get(key, 0.0) + value
-                steps += 1
-                if cfg.target_kl and stats["train/approx_kl"] > cfg.target_kl:
-                    stop = True
-                    break
-            if stop:
-                break
-        metrics = {key: value / steps for key, value in sums.items()} if steps else {}
-        metrics["train/n_updates"] = float(1 + steps)
-        return metrics
-
-    def _ppo_minibatch_step(self, data: HPOBatch, idx: Tensor, ent_coef: float) -> dict[str, float]:
-        cfg = self.config
-        feats, action = data.feats[idx], data.discrete[idx]
-        dist = self.policy.discrete_distribution(feats)
-        log_prob, _ = dist.log_prob_parts(HybridAction(action, feats.new_zeros(len(idx), 0)))
-        entropy, _ = dist.entropy_parts()
-        adv = data.advantages[idx]
-        adv = normalize(adv) if cfg.normalize_advantage else adv
-        log_ratio = log_prob - data.old_log_prob[idx]
-        ratio = log_ratio.exp()
-        clipped = torch.clamp(ratio, 1 - cfg.clip_range, 1 + cfg.clip_range)
-        policy_loss = torch.max(-adv * ratio, -adv * clipped).mean()
-        value_loss = 0.5 * (self.policy.value(feats) - data.returns[idx]).square().mean()
-        loss = policy_loss + cfg.vf_coef * value_loss - ent_coef * entropy.mean()
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self._clip_and_step(("discrete", "value"))
-        with torch.no_grad():
-            approx_kl = ((ratio - 1) - log_ratio).mean()
-            clip_fraction = ((ratio - 1).abs() > cfg.clip_range).float().mean()
-        return {"train/approx_kl": float(approx_kl), "train/clip_fraction": float(clip_fraction)}
 
     # ------------------------------------------------------------------ evaluation
     def evaluate_split(self, split: str = "dev") -> float:
@@ -389,17 +367,3 @@ class HPO(BaseAlgorithm):
         params = super().hyperparameters()
         params.update(n_steps_resolved=self.n_steps, rollouts_per_epoch=self.rollouts_per_epoch)
         return params
-
-
-def _to_floats(values: dict[str, Tensor]) -> dict[str, float]:
-    """Scalar tensors as floats with one device sync."""
-    numbers = torch.stack([v.detach().to(torch.float64) for v in values.values()]).tolist()
-    return dict(zip(values, numbers, strict=True))
-
-
-def _assign(params: Sequence[torch.nn.Parameter], flat: Tensor) -> None:
-    """Write a flat gradient vector into ``params``' ``.grad`` (parameter order)."""
-    offset = 0
-    for p in params:
-        p.grad = flat[offset : offset + p.numel()].view_as(p).clone()
-        offset += p.numel()
