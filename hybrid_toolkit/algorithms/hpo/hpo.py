@@ -108,7 +108,6 @@ class HPO(BaseAlgorithm):
             eps=cfg.adam_eps,
         )
         self._splits = has_splits(env)
-        self._episodic = self._splits
         self.n_steps = self._resolve_n_steps()
         self._train: TrainBatches | None = None
         if self._splits and cfg.train_split:
@@ -135,7 +134,7 @@ class HPO(BaseAlgorithm):
                 "`horizon` attribute; set n_steps >= 1"
             )
         steps = cfg.n_steps or int(horizon)  # type: ignore[arg-type]
-        if self._episodic and isinstance(horizon, int) and steps > horizon:
+        if isinstance(horizon, int) and steps > horizon:
             raise ValueError(
                 f"HPOConfig.n_steps={steps} exceeds the episode length horizon={horizon}"
             )
@@ -150,7 +149,7 @@ class HPO(BaseAlgorithm):
         self.best_dev_cost = math.inf
         self.dev_curve: list[tuple[int, float]] = []
         self._best_state: dict[str, Tensor] | None = None
-        self._last_obs: Tensor | None = None
+        self._started = False
         self._rollout_metrics: dict[str, float] = {}
 
     def _on_reset(self) -> None:
@@ -164,14 +163,16 @@ class HPO(BaseAlgorithm):
 
     # ------------------------------------------------------------------ collect
     def _first_obs(self) -> Tensor:
+        # Every rollout starts fresh episodes: the env's state then carries no graph from the
+        # previous update (whose graph is freed), and the gradient runs through whole episodes.
         if self._train is not None:
             return self._train.reset_env()
-        if self._episodic or self._last_obs is None:
-            return self.env.reset(seed=self.seed if self._last_obs is None else None)
-        return self._last_obs
+        first = not self._started
+        self._started = True
+        return self.env.reset(seed=self.seed if first else None)
 
     def collect(self) -> Rollout:
-        """One rollout of ``n_steps`` batched steps with the autograd graph kept."""
+        """One rollout of ``n_steps`` batched steps from ``env.reset()``, graph kept."""
         obs = self._first_obs().detach()
         traj = differentiable_rollout(
             self.policy,
@@ -181,7 +182,6 @@ class HPO(BaseAlgorithm):
             generator=self.generator,
             cross_term=self.config.cross_term,
         )
-        self._last_obs = traj.next_obs
         for t in range(traj.n_steps):
             self.episode_stats.add(traj.episode_return[t], traj.episode_length[t], traj.dones[t])
         self.num_timesteps += traj.n_steps * self.env.num_envs
@@ -191,7 +191,7 @@ class HPO(BaseAlgorithm):
     def _describe_rollout(self, traj: Rollout) -> dict[str, float]:
         metrics: dict[str, float] = {}
         costs = traj.costs.detach().T  # [B, T]
-        if self._episodic and hasattr(self.env, "reported_metric"):
+        if self._splits and hasattr(self.env, "reported_metric"):
             metrics["rollout/cost"] = float(self.env.reported_metric(costs))
         else:
             metrics["rollout/cost"] = float(costs.mean())
