@@ -21,6 +21,7 @@ from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.spaces.discontinuity import Discontinuity, DiscontinuityReformulation
 
+# --8<-- [start:simulator]
 TARGET, START_COST, ENERGY = 1.0, 2.0, 0.1
 
 
@@ -65,6 +66,8 @@ class TankEnv(HybridEnv):
         return self._observe(), -cost, torch.zeros_like(truncated), truncated, {}
 
 
+# --8<-- [end:simulator]
+# --8<-- [start:baselines]
 def mean_cost(policy: Any, episodes: int = 256, seed: int = 7) -> float:
     """Average cost per step of ``policy(obs) -> HybridAction`` over fresh episodes."""
     env = TankEnv(num_envs=episodes)
@@ -98,6 +101,8 @@ def best_refill_rule() -> tuple[float, float, float]:
     return min(grid)
 
 
+# --8<-- [end:baselines]
+# --8<-- [start:train]
 def train(updates: int = 40, seed: int = 0) -> ht.HPO:
     """HPO on the tank: score function for on/off, backpropagation through the tank for the rate."""
     env = TankEnv(num_envs=64)
@@ -117,9 +122,12 @@ def train(updates: int = 40, seed: int = 0) -> ht.HPO:
     return model.learn(updates * env.num_envs * env.horizon)  # timesteps = updates × B × T
 
 
+# --8<-- [end:train]
+# --8<-- [start:run]
 if __name__ == "__main__":
     model = train()
     learned = mean_cost(lambda obs: model.act(obs, deterministic=True))
     rule, low, high = best_refill_rule()
     print(f"cost per step — never pump: {mean_cost(never_pump):.3f}, best refill rule "
           f"(low {low}, high {high}): {rule:.3f}, HPO: {learned:.3f}")  # fmt: skip
+# --8<-- [end:run]
