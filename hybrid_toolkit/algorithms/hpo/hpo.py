@@ -115,7 +115,7 @@ class HPO(BaseAlgorithm):
         elif self._splits:
             env.set_scenarios(None)  # type: ignore[attr-defined]
         self.rollouts_per_epoch = self._train.batches_per_epoch if self._train else 1
-        self._dev: SplitEvaluator | None = None
+        self._evaluators: dict[str, SplitEvaluator] = {}
         self.n_updates = 0
         self._reset_history()
 
@@ -309,13 +309,9 @@ class HPO(BaseAlgorithm):
         """The reported metric of the greedy policy on every scenario of ``split``."""
         if not self._splits:
             raise ValueError(f"{type(self.env).__name__} has no fixed scenario splits")
-        if self._dev is not None and self._dev.split == split:
-            evaluator = self._dev
-        else:
-            evaluator = SplitEvaluator(self.env, split)
-            if split == self.config.dev_split:
-                self._dev = evaluator
-        return evaluator.evaluate(lambda obs: self.act(obs, deterministic=True))
+        if split not in self._evaluators:
+            self._evaluators[split] = SplitEvaluator(self.env, split)
+        return self._evaluators[split].evaluate(lambda obs: self.act(obs, deterministic=True))
 
     def _maybe_evaluate(self) -> dict[str, float]:
         cfg = self.config

@@ -152,7 +152,7 @@ def run_cross_term_study(
         continuous_lr_scale=0.0,
         discrete_lr_scale=0.0,
         restore_best_dev=False,
-        eval_interval=settings.measure_every,
+        dev_split="",  # evaluated at each measurement instead
     )
     assert study.policy.continuous_net is not None and base.policy.continuous_net is not None
     study.policy.continuous_net.load_state_dict(base.policy.continuous_net.state_dict())
@@ -166,16 +166,17 @@ def run_cross_term_study(
     probe = make(ENV_ID, settings.samples, device, n_items=settings.n_items)
     batches = TrainBatches(probe, "train", study.generator)
     measurements = []
-    for step in range(settings.discrete_updates + 1):
+    # The re-initialised discrete network starts exactly uniform, where the cross term is
+    # exactly zero; the first measurement comes after `measure_every` updates.
+    for step in range(1, settings.discrete_updates + 1):
+        study.update(study.collect())
         if step % settings.measure_every == 0:
-            say(f"cross-term study: measurement at {step} best-response updates")
+            say(f"cross-term study: measurement after {step} best-response updates")
             stats = _measure(study, batches, settings.repeats)
             dev = study.evaluate_split("dev")
             measurements.append(
                 Measurement(step, dev, stats["alignment"], stats["signal"], stats["noise"])
             )
-        if step < settings.discrete_updates:
-            study.update(study.collect())
     best = min(m.dev_cost for m in measurements)
     for m in measurements:
         m.gap = m.dev_cost - best
