@@ -20,13 +20,17 @@ alignment near 0.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
+from tqdm.auto import tqdm
 
 from hybrid_toolkit.algorithms import HPO
 from hybrid_toolkit.algorithms.hpo import TrainBatches, differentiable_rollout
@@ -181,6 +185,25 @@ def run_cross_term_study(
     for m in measurements:
         m.gap = m.dev_cost - best
     return CrossTermResult(base.best_dev_cost, measurements, settings.__dict__.copy())
+
+
+def cross_term_cached(settings: CrossTermSettings, folder: Path, device: str) -> CrossTermResult:
+    """The study for ``settings``: read from ``folder`` if it was run before, else run now."""
+    width = "x".join(map(str, settings.hidden))
+    key = (
+        f"cross_term__n{settings.n_items}__h{width}__u{settings.train_updates}"
+        f"__r{settings.discrete_updates}__d{settings.samples}x{settings.repeats}"
+        f"__m{settings.measure_every}__s{settings.seed}"
+    )
+    path = folder / f"{key}.json"
+    if path.exists():
+        data = json.loads(path.read_text())
+        data["measurements"] = [Measurement(**m) for m in data["measurements"]]
+        return CrossTermResult(**data)
+    result = run_cross_term_study(settings, device, progress=tqdm.write)
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dataclasses.asdict(result), indent=1))
+    return result
 
 
 def bucket_rows(result: CrossTermResult, width: float) -> list[dict[str, float]]:

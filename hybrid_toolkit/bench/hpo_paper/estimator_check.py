@@ -1,11 +1,12 @@
 """The estimator on a problem small enough for the exact gradient (the docs' measured numbers).
 
-One-item joint replenishment in double precision, lead time 0 (an order moves the next state
-at once), 3 periods and one fixed demand trace: the only randomness is the regime draws, so the
-expected cost is a sum over the ``2^3`` regime sequences and its gradient is exact
+Three-item joint replenishment in double precision, lead time 0 (an order moves the next state
+at once), 3 periods and one fixed demand trace: the only randomness is the (global) regime
+draws, so the expected cost is a sum over the ``2^3`` regime sequences and its gradient is exact
 (:func:`~hybrid_toolkit.algorithms.hpo.enumerated_pieces`). The discrete network is
-initialised so the regime odds move with the on-hand stock, which gives a sizeable cross term.
-The unbiasedness tests use the same problem.
+initialised so the regime odds move with the on-hand stocks, which gives a cross term as large
+as the whole continuous gradient and pointing elsewhere than the pathwise one. The
+unbiasedness tests use the same problem.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from hybrid_toolkit.envs.families.inventory import JointReplenishmentConfig, Joi
 
 HORIZON = 3
 CONFIG = JointReplenishmentConfig(
-    n_items=1,
+    n_items=3,
     lead_time=0,
     horizon=HORIZON,
     ignore_periods=0,
@@ -35,7 +36,11 @@ CONFIG = JointReplenishmentConfig(
     fixed_cost_per_item=8.0,
     precision="float64",
 )
-DEMAND = torch.tensor([[[10.0], [7.0], [13.0], [9.0]]], dtype=torch.float64)  # [1, 1 + T, 1]
+# One trace [1, 1 + T, n]: a history period, then the demands of the three periods.
+DEMAND = torch.tensor(
+    [[[10.0, 8.0, 11.0], [7.0, 12.0, 9.0], [13.0, 9.0, 10.0], [9.0, 11.0, 8.0]]],
+    dtype=torch.float64,
+)
 
 
 def small_problem(num_envs: int) -> tuple[JointReplenishmentEnv, Tensor]:
@@ -46,7 +51,7 @@ def small_problem(num_envs: int) -> tuple[JointReplenishmentEnv, Tensor]:
 
 
 def small_policy(seed: int = 0) -> HPOPolicy:
-    """A tiny double-precision policy whose regime odds depend strongly on the on-hand stock."""
+    """A tiny double-precision policy whose regime odds depend strongly on the on-hand stocks."""
     torch.manual_seed(seed)
     env, _ = small_problem(1)
     layout = env.observation_layout
@@ -60,12 +65,12 @@ def small_policy(seed: int = 0) -> HPOPolicy:
         init_discrete_uniform=False,
         scale_index=layout["mean_demand"].start,
     ).double()
-    # Read only the on-hand stock (the constant features would saturate the tanh units).
+    # Read only the on-hand stocks (the constant features would saturate the tanh units).
     first, head = policy.discrete_net[0], policy.discrete_net[-1]
     assert isinstance(first, nn.Linear) and isinstance(head, nn.Linear)
     with torch.no_grad():
         first.weight.zero_()
-        first.weight[:, layout["on_hand"].start].normal_(std=4.0)
+        first.weight[:, layout["on_hand"]].normal_(std=4.0)
         head.weight.normal_(std=1.0)
     return policy
 
@@ -116,7 +121,9 @@ class EstimatorCheck:
     Attributes:
         parameters: Number of policy parameters (discrete + continuous).
         cross_share: ``‖E[cross]‖ / ‖∂J/∂θ_c‖``: the decentralized estimator's relative bias.
-        decentralized_cosine: Cosine between ``E[pathwise]`` and the true ``∂J/∂θ_c``.
+        pathwise_share: ``‖E[pathwise]‖ / ‖∂J/∂θ_c‖``.
+        decentralized_cosine: Cosine between ``E[pathwise]`` (what the decentralized estimator
+            estimates) and the true ``∂J/∂θ_c``.
         max_z_full: Largest |z| of the mixed estimator's mean against the exact gradient.
         max_z_decentralized: Largest |z| of the decentralized mean against the exact
             continuous gradient.
@@ -128,6 +135,7 @@ class EstimatorCheck:
 
     parameters: int
     cross_share: float
+    pathwise_share: float
     decentralized_cosine: float
     max_z_full: float
     max_z_decentralized: float
@@ -150,6 +158,7 @@ def check_estimator(estimates: int = 64, batch: int = 512) -> EstimatorCheck:
     return EstimatorCheck(
         parameters=truth.full().numel(),
         cross_share=float(truth.cross.norm() / truth.continuous.norm()),
+        pathwise_share=float(truth.pathwise.norm() / truth.continuous.norm()),
         decentralized_cosine=float(cosine),
         max_z_full=float(z_full.abs().max()),
         max_z_decentralized=float(z_dec.abs().max()),

@@ -68,7 +68,9 @@ def estimator_table(check: EstimatorCheck) -> str:
             f"| mixed estimator: ‖standard error‖ / ‖∇J‖ | {check.relative_se:.4f} |",
             f"| cross term: ‖E[cross]‖ / ‖∂J/∂θ_c‖ (decentralized relative bias) "
             f"| {check.cross_share:.3f} |",
-            f"| cosine(E[pathwise], ∂J/∂θ_c) | {check.decentralized_cosine:.3f} |",
+            f"| ‖E[pathwise]‖ / ‖∂J/∂θ_c‖ | {check.pathwise_share:.3f} |",
+            f"| cosine(E[pathwise], ∂J/∂θ_c): direction of the decentralized estimate "
+            f"| {check.decentralized_cosine:.3f} |",
             f"| decentralized estimator: largest \\|z\\| against ∂J/∂θ_c "
             f"| {check.max_z_decentralized:.1f} |",
         ]

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import torch
 from tqdm.auto import tqdm
 
-from hybrid_toolkit.bench.hpo_paper.cross_term import CrossTermSettings, run_cross_term_study
+from hybrid_toolkit.bench.hpo_paper.cross_term import CrossTermSettings, cross_term_cached
 from hybrid_toolkit.bench.hpo_paper.estimator_check import check_estimator
 from hybrid_toolkit.bench.hpo_paper.report import (
     cross_term_table,
@@ -73,6 +73,12 @@ class HPOPaperOptions(BenchOptions):
     """HPO training updates before the cross-term study; quick 160, full 1600."""
     cross_term_response_updates: int = 0
     """Best-response updates of the re-initialised discrete network; quick 48, full 200."""
+    cross_term_measure_every: int = 0
+    """Best-response updates between two measurements; quick 4, full 8."""
+    cross_term_samples: int = 0
+    """Scenarios behind each gradient estimate (the spec's d); quick 256, full 512."""
+    cross_term_repeats: int = 0
+    """Independent estimate pairs per measurement; quick 4, full 16."""
     docs_dir: str = ""
     """Also write results.md and the plots into this folder (the docs page includes them)."""
     threads: int = 1
@@ -91,6 +97,9 @@ class HPOPaperOptions(BenchOptions):
             "lqr_updates": 160 if quick else 4000,
             "cross_term_updates": 160 if quick else 1600,
             "cross_term_response_updates": 48 if quick else 200,
+            "cross_term_measure_every": 4 if quick else 8,
+            "cross_term_samples": 256 if quick else 512,
+            "cross_term_repeats": 4 if quick else 16,
         }
         for name, value in defaults.items():
             if not getattr(self, name):
@@ -179,17 +188,16 @@ def run(options: HPOPaperOptions) -> int:
             plot_updates_to_target(summaries, folder / "updates_to_target.png", options.target)
             plot_dev_curves(summaries, runs, folder / "dev_curves.png")
     if "cross-term" in options.parts:
-        quick = options.mode == "quick"
         settings = CrossTermSettings(
             hidden=options.hidden,
             batch=options.batch,
             train_updates=options.cross_term_updates,
             discrete_updates=options.cross_term_response_updates,
-            measure_every=4 if quick else 8,
-            samples=256 if quick else 512,
-            repeats=4 if quick else 16,
+            measure_every=options.cross_term_measure_every,
+            samples=options.cross_term_samples,
+            repeats=options.cross_term_repeats,
         )
-        study = run_cross_term_study(settings, options.device, progress=tqdm.write)
+        study = cross_term_cached(settings, out, options.device)
         results["cross_term"] = dataclasses.asdict(study)
         sections.append(
             "### Cross-term study (homogeneous JRP, n = 1)\n\n" + cross_term_table(study, 5.0)
