@@ -28,13 +28,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from hpo_envs_speed import machine, write  # the speed benchmarks' shared report helpers
 
 from hybrid_toolkit.algorithms import HPO, PPO
 from hybrid_toolkit.algorithms.hpo.steps import discrete_ppo_epochs
@@ -123,20 +123,6 @@ def measure_ppo(
     return result
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            names = [line.split(":", 1)[1].strip() for line in info if "model name" in line]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} logical CPUs, torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads), Python {platform.python_version()}"
-    )
-
-
 def run(hidden: tuple[int, ...], batch: int, items: int, updates: int, warmup: int) -> dict:  # type: ignore[type-arg]
     load_before = os.getloadavg()[0]
     results = {
@@ -190,17 +176,6 @@ def markdown(report: dict) -> str:  # type: ignore[type-arg]
             f"| {r['dev evaluation']:.3f} s | {projected:.1f} min |"
         )
     return "\n".join(lines)
-
-
-def write(table: str, path: Path) -> None:
-    text = path.read_text() if path.exists() else ""
-    start, end = "<!-- results:start -->", "<!-- results:end -->"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        tail = rest.split(end, 1)[1]
-        path.write_text(f"{head}{start}\n{table}\n{end}{tail}")
-    else:
-        path.write_text(f"{start}\n{table}\n{end}\n")
 
 
 def main() -> None:

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -46,7 +44,6 @@ from hybrid_toolkit.algorithms.hpo.steps import (
 )
 from hybrid_toolkit.algorithms.registry import register_algorithm
 from hybrid_toolkit.spaces import HybridAction
-from hybrid_toolkit.training import Callback
 
 
 @register_algorithm
@@ -332,28 +329,10 @@ class HPO(BaseAlgorithm):
         self.policy.load_state_dict(self._best_state)
         return True
 
-    def learn(
-        self,
-        total_timesteps: int,
-        callback: Callback | Sequence[Callback] | None = None,
-        log_interval: int = 1,
-        tb_log_name: str | None = None,
-        reset_num_timesteps: bool = True,
-        progress_bar: bool = False,
-        *,
-        run_dir: str | Path | None = None,
-    ) -> HPO:
-        """Train (see :meth:`BaseAlgorithm.learn`); with ``restore_best_dev`` the policy ends
-        with the weights of the lowest dev cost seen."""
-        super().learn(
-            total_timesteps,
-            callback,
-            log_interval,
-            tb_log_name,
-            reset_num_timesteps,
-            progress_bar,
-            run_dir=run_dir,
-        )
+    def learn(self, *args: Any, **kwargs: Any) -> HPO:
+        """Train, exactly as :meth:`BaseAlgorithm.learn` (same arguments); with
+        ``restore_best_dev`` the policy then holds the weights of the lowest dev cost seen."""
+        super().learn(*args, **kwargs)
         if self.config.restore_best_dev:
             self.restore_best()
         return self
