@@ -61,9 +61,9 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
 def hpo_update_parts(model: HPO) -> dict[str, float]:
     """Seconds of each part of one update (the pieces of ``HPO.update``)."""
     cfg = model.config
-    ent = model.entropy_coef()
     pieces = bool(cfg.piece_norms_interval)
     t_roll, traj = _timed(model.collect)
+    ent = model.entropy_coef(model.n_updates - 1)
     t_prep, data = _timed(lambda: model._prepare(traj))  # type: ignore[arg-type]
     t_e0, _ = _timed(lambda: model._mixed_gradient_step(data, ent, pieces=pieces))  # type: ignore[arg-type]
     detached = data.detached()  # type: ignore[attr-defined]
@@ -72,7 +72,6 @@ def hpo_update_parts(model: HPO) -> dict[str, float]:
             model.policy, model.optimizer, detached, cfg, ent, model.generator
         )
     )
-    model.n_updates += 1
     parts = dict(zip(PARTS, (t_roll, t_prep, t_e0, t_ppo), strict=True))
     parts["total"] = sum(parts.values())
     return parts

@@ -183,10 +183,8 @@ def test_training_cycles_through_the_train_split_and_keeps_the_best_dev_weights(
 def test_entropy_coefficient_anneals_linearly_per_training_epoch() -> None:
     model = small_hpo(ent_coef=0.5, min_ent_coef=0.1)
     model.total_timesteps_target = 8 * 12 * 12  # 12 updates = 3 epochs of 4
-    seen = []
-    for _ in range(12):
-        seen.append(model.entropy_coef())
-        model.n_updates += 1
+    seen = [model.entropy_coef(update) for update in range(12)]
+    assert model.entropy_coef() == 0.5  # the next update of a fresh model is the first
     assert seen == [0.5] * 4 + [pytest.approx(0.3)] * 4 + [pytest.approx(0.1)] * 4
 
 
@@ -201,6 +199,7 @@ def test_save_load_gives_identical_predictions(tmp_path: Path) -> None:
         assert torch.equal(before.discrete, after.discrete)
         assert torch.equal(before.continuous, after.continuous)
         assert loaded.config == model.config
+        assert loaded.n_updates == model.n_updates == 2  # the entropy schedule resumes there
     rebuilt = ht.load(path)  # the env is rebuilt from the saved config
     assert rebuilt.env.config == model.env.config  # type: ignore[attr-defined]
 

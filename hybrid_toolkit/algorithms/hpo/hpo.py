@@ -113,7 +113,6 @@ class HPO(BaseAlgorithm):
             env.set_scenarios(None)  # type: ignore[attr-defined]
         self.rollouts_per_epoch = self._train.batches_per_epoch if self._train else 1
         self._evaluators: dict[str, SplitEvaluator] = {}
-        self.n_updates = 0
         self._reset_history()
 
     def _scale_index(self) -> int | None:
@@ -203,16 +202,16 @@ class HPO(BaseAlgorithm):
     def update(self, batch: Rollout) -> dict[str, float]:
         """Epoch 0 (mixed gradient, one step), then discrete-only PPO epochs on detached data."""
         cfg = self.config
-        ent_coef = self.entropy_coef()
         data = self._prepare(batch)
-        due = cfg.piece_norms_interval and self.n_updates % cfg.piece_norms_interval == 0
+        index = max(self.n_updates - 1, 0)  # this update: collect() already counted it
+        ent_coef = self.entropy_coef(index)
+        due = cfg.piece_norms_interval and index % cfg.piece_norms_interval == 0
         metrics = self._mixed_gradient_step(data, ent_coef, pieces=bool(due))
         metrics.update(
             discrete_ppo_epochs(
                 self.policy, self.optimizer, data.detached(), cfg, ent_coef, self.generator
             )
         )
-        self.n_updates += 1
         metrics.update(self._rollout_metrics)
         metrics.update(self._maybe_evaluate())
         values, returns = data.values.detach(), data.returns
@@ -224,13 +223,23 @@ class HPO(BaseAlgorithm):
         metrics["train/updates"] = float(self.n_updates)
         return metrics
 
-    def entropy_coef(self) -> float:
-        """The discrete entropy coefficient of the current training epoch (linear anneal)."""
+    @property
+    def n_updates(self) -> int:
+        """Updates (rollouts) so far, counted from ``num_timesteps`` (so it survives
+        ``save``/``load`` and continued training)."""
+        return self.num_timesteps // (self.n_steps * self.env.num_envs)
+
+    def entropy_coef(self, update: int | None = None) -> float:
+        """The discrete entropy coefficient of update ``update`` (default: the next one).
+
+        Linear per training epoch (``rollouts_per_epoch`` updates) from ``ent_coef`` in the
+        first epoch to ``min_ent_coef`` in the last epoch of the ``learn`` target.
+        """
         cfg = self.config
         per_update = self.n_steps * self.env.num_envs
         total_updates = max(1, math.ceil(self.total_timesteps_target / per_update))
         epochs = max(1, math.ceil(total_updates / self.rollouts_per_epoch))
-        epoch = self.n_updates // self.rollouts_per_epoch
+        epoch = (self.n_updates if update is None else update) // self.rollouts_per_epoch
         frac = min(1.0, epoch / (epochs - 1)) if epochs > 1 else 0.0
         return cfg.ent_coef + frac * (cfg.min_ent_coef - cfg.ent_coef)
 
