@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
 
+from hybrid_toolkit.algorithms import PPOConfig
 from hybrid_toolkit.bench import get_suite
 from hybrid_toolkit.bench.hpo_paper import HPOPaperOptions, plan
 from hybrid_toolkit.bench.hpo_paper.raw_actions import RawActionWrapper
 from hybrid_toolkit.bench.hpo_paper.report import plot_dev_curves, plot_updates_to_target
-from hybrid_toolkit.bench.hpo_paper.runs import RunResult
+from hybrid_toolkit.bench.hpo_paper.runs import EntropyAnneal, RunResult
 from hybrid_toolkit.bench.hpo_paper.summary import format_updates, summarize, updates_to_target
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task
 from hybrid_toolkit.envs import make
@@ -92,3 +94,16 @@ def test_raw_action_wrapper_applies_hpos_map() -> None:
     step = wrapper.step(HybridAction(torch.ones(4, 1, dtype=torch.long), raw))
     assert step.obs.shape == (4, *env.obs_shape)
     assert wrapper.horizon == env.horizon  # type: ignore[attr-defined]
+
+
+def test_ppo_entropy_anneal_follows_hpos_schedule() -> None:
+    config = PPOConfig(ent_coef=0.01)
+    anneal = EntropyAnneal(config, 0.5, 0.001, total_updates=24, per_epoch=8)
+    ctx = SimpleNamespace(iteration=0)
+    anneal.on_training_start(ctx)  # type: ignore[arg-type]
+    seen = [config.ent_coef]
+    for iteration in (7, 8, 16, 23):
+        ctx.iteration = iteration
+        anneal.on_iteration(ctx)  # type: ignore[arg-type]
+        seen.append(config.ent_coef)
+    assert seen == [0.5, 0.5, pytest.approx(0.2505), pytest.approx(0.001), pytest.approx(0.001)]

@@ -39,6 +39,7 @@ from hybrid_toolkit.algorithms.hpo.steps import (
     assign_flat_grad,
     clip_and_step,
     discrete_ppo_epochs,
+    linear_anneal,
     piece_metrics,
     to_floats,
 )
@@ -237,11 +238,13 @@ class HPO(BaseAlgorithm):
         """
         cfg = self.config
         per_update = self.n_steps * self.env.num_envs
-        total_updates = max(1, math.ceil(self.total_timesteps_target / per_update))
-        epochs = max(1, math.ceil(total_updates / self.rollouts_per_epoch))
-        epoch = (self.n_updates if update is None else update) // self.rollouts_per_epoch
-        frac = min(1.0, epoch / (epochs - 1)) if epochs > 1 else 0.0
-        return cfg.ent_coef + frac * (cfg.min_ent_coef - cfg.ent_coef)
+        return linear_anneal(
+            cfg.ent_coef,
+            cfg.min_ent_coef,
+            self.n_updates if update is None else update,
+            self.rollouts_per_epoch,
+            math.ceil(self.total_timesteps_target / per_update),
+        )
 
     def _surrogates(self, data: HPOBatch, ent_coef: float) -> dict[str, Tensor]:
         """Epoch 0's loss terms (graphs kept): the score-function surrogate with its entropy

@@ -9,6 +9,7 @@ network receives no gradient there.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
@@ -104,6 +105,16 @@ def _minibatch_step(
         approx_kl = ((ratio - 1) - log_ratio).mean()
         clip_fraction = ((ratio - 1).abs() > cfg.clip_range).to(approx_kl.dtype).mean()
     return to_floats({"train/approx_kl": approx_kl, "train/clip_fraction": clip_fraction})
+
+
+def linear_anneal(
+    start: float, end: float, update: int, updates_per_epoch: int, total_updates: int
+) -> float:
+    """A coefficient annealed linearly per training epoch: ``start`` in the first epoch,
+    ``end`` in the last epoch of ``total_updates`` (HPO's entropy schedule, spec §3.4)."""
+    epochs = max(1, math.ceil(max(total_updates, 1) / updates_per_epoch))
+    frac = min(1.0, (update // updates_per_epoch) / (epochs - 1)) if epochs > 1 else 0.0
+    return start + frac * (end - start)
 
 
 def piece_metrics(split: GradientPieces) -> dict[str, float]:

@@ -116,10 +116,11 @@ PPO_PRESETS: dict[str, dict[str, object]] = {
 # B = 128 scenarios, one whole episode per rollout, lr 1e-4, clip 0.15, 5 epochs × 4
 # minibatches, vf_coef 0.15, [512, 512] Tanh networks, a learned state-independent log-std
 # initialised at 0, discrete-only entropy, rewards scaled by a return std, global clipping at
-# 5.0 and target KL 0.015. This PPO has no entropy anneal, so the constant 0.01 of the paper's
-# "PPO 3" one-off variant replaces the 0.5 → 0.001 schedule; it shares one trunk between the
-# discrete and continuous heads where the paper uses two networks. Rollouts are model-free
-# (no gradient through the simulator).
+# 5.0 and target KL 0.015. This PPO has no entropy schedule, so the preset holds the constant
+# 0.01 of the paper's "PPO 3" one-off variant (the hpo-paper suite anneals 0.5 → 0.001 like the
+# paper's main runs with a callback); it shares one trunk between the discrete and continuous
+# heads where the paper uses two networks. Rollouts are model-free (no gradient through the
+# simulator).
 _HPO_PAPER_PPO: dict[str, object] = {
     "num_envs": 128,
     "learning_rate": 1e-4,

@@ -12,8 +12,18 @@ from hybrid_toolkit.bench.hpo_paper.estimator_check import EstimatorCheck
 from hybrid_toolkit.bench.hpo_paper.runs import RunResult
 from hybrid_toolkit.bench.hpo_paper.summary import TaskSummary, format_updates
 
-ALGO_LABELS = {"hpo": "HPO", "hpo_decentralized": "HPO (decentralized)", "ppo": "PPO"}
-COLORS = {"hpo": "tab:blue", "hpo_decentralized": "tab:green", "ppo": "tab:orange"}
+ALGO_LABELS = {
+    "hpo": "HPO",
+    "hpo_decentralized": "HPO (decentralized)",
+    "ppo": "PPO",
+    "ppo_low_entropy": "PPO (entropy 0.01)",
+}
+COLORS = {
+    "hpo": "tab:blue",
+    "hpo_decentralized": "tab:green",
+    "ppo": "tab:orange",
+    "ppo_low_entropy": "tab:red",
+}
 
 
 def results_table(summaries: Sequence[TaskSummary], target: float) -> str:

@@ -20,13 +20,16 @@ from torch import Tensor
 
 from hybrid_toolkit.algorithms import HPO, PPO
 from hybrid_toolkit.algorithms.hpo import SplitEvaluator
+from hybrid_toolkit.algorithms.hpo.steps import linear_anneal
 from hybrid_toolkit.bench.hpo_paper.raw_actions import RawActionWrapper, greedy_env_action
 from hybrid_toolkit.bench.hpo_paper.tasks import Task, task_env
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.training import Callback, TrainingContext
 
-Algo = Literal["hpo", "hpo_decentralized", "ppo"]
-ALGOS: tuple[Algo, ...] = ("hpo", "hpo_decentralized", "ppo")
+Algo = Literal["hpo", "hpo_decentralized", "ppo", "ppo_low_entropy"]
+ALGOS: tuple[Algo, ...] = ("hpo", "hpo_decentralized", "ppo", "ppo_low_entropy")
+"""``ppo`` anneals its entropy coefficient like HPO (0.5 → 0.001, the paper's PPO schedule);
+``ppo_low_entropy`` keeps the preset's constant 0.01 (the paper's "PPO 3" variant)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,37 @@ class DevCurveCallback(Callback):
         return True
 
 
+class EntropyAnneal(Callback):
+    """Set ``config.ent_coef`` before every update to HPO's schedule (linear per epoch).
+
+    PPO has no entropy schedule of its own; the paper's PPO anneals 0.5 → 0.001 like HPO.
+
+    Args:
+        config: The PPO config the update reads ``ent_coef`` from.
+        start: First-epoch coefficient.
+        end: Last-epoch coefficient.
+        total_updates: Updates of the run.
+        per_epoch: Updates per training epoch.
+    """
+
+    def __init__(
+        self, config: Any, start: float, end: float, total_updates: int, per_epoch: int
+    ) -> None:
+        self.config, self.start, self.end = config, start, end
+        self.total_updates, self.per_epoch = total_updates, per_epoch
+
+    def _set(self, update: int) -> None:
+        coef = linear_anneal(self.start, self.end, update, self.per_epoch, self.total_updates)
+        self.config.ent_coef = coef
+
+    def on_training_start(self, ctx: TrainingContext) -> None:
+        self._set(0)
+
+    def on_iteration(self, ctx: TrainingContext) -> bool:
+        self._set(ctx.iteration)  # the coefficient of the next update
+        return True
+
+
 def _horizon(task: Task) -> int:
     return int(task.config().horizon)
 
@@ -144,7 +178,8 @@ def train_hpo(spec: RunSpec, device: str) -> RunResult:
 
 
 def train_ppo(spec: RunSpec, device: str) -> RunResult:
-    """Train the PPO baseline (preset ``hpo_paper_<family>``) in HPO's raw-output space."""
+    """Train the PPO baseline (preset ``hpo_paper_<family>``) in HPO's raw-output space; for
+    ``algo="ppo"`` with HPO's entropy anneal, for ``ppo_low_entropy`` with the constant 0.01."""
     env = task_env(spec.task, spec.batch, device)
     jrp = spec.task.family == "jrp"
     wrapper = RawActionWrapper(env, shift=1.0 if jrp else 0.0, scale_feature="mean_demand")
@@ -160,7 +195,10 @@ def train_ppo(spec: RunSpec, device: str) -> RunResult:
     )
     act = greedy_env_action(model, wrapper)
     dev = DevCurveCallback(SplitEvaluator(env, "dev"), act, model.policy, spec.eval_every)
-    model.learn(spec.updates * spec.batch * _horizon(spec.task), callback=dev)
+    callbacks: list[Callback] = [dev]
+    if spec.algo == "ppo":
+        callbacks.append(EntropyAnneal(model.config, 0.5, 0.001, spec.updates, spec.eval_every))
+    model.learn(spec.updates * spec.batch * _horizon(spec.task), callback=callbacks)
     wall = time.perf_counter() - start
     if dev.best_state is not None:
         model.policy.load_state_dict(dev.best_state)
@@ -175,7 +213,7 @@ def run_cached(spec: RunSpec, folder: Path, device: str) -> RunResult:
         data = json.loads(path.read_text())
         data["curve"] = [tuple(point) for point in data["curve"]]
         return RunResult(**data)
-    result = (train_ppo if spec.algo == "ppo" else train_hpo)(spec, device)
+    result = (train_ppo if spec.algo.startswith("ppo") else train_hpo)(spec, device)
     result.settings = {
         "hidden": list(spec.hidden),
         "updates": spec.updates,
