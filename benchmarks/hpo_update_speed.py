@@ -183,12 +183,15 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=5, help="measured updates per setting")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured updates first")
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    parser.add_argument(
+        "--hidden", type=int, nargs="+", default=[512, 512], help="hidden sizes of every network"
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="markdown file to update")
     parser.add_argument("--json", type=Path, default=JSON_OUTPUT, help="JSON results file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(SEED)
-    hidden = (64, 64) if args.quick else (512, 512)
+    hidden = (64, 64) if args.quick else tuple(args.hidden)
     updates = 2 if args.quick else args.updates
     report = run(hidden, 128, 5, updates, 1 if args.quick else args.warmup)
     table = markdown(report)
