@@ -27,6 +27,11 @@ from hybrid_toolkit.envs.families.lqr import evaluate_policy as evaluate_lqr
 from hybrid_toolkit.envs.families.lqr.policies import default_directions
 
 Family = Literal["jrp", "lqr"]
+SAFETY_GRID = (-4.0, -3.25, -2.5, -1.75, -1.0, -0.25, 0.5, 1.25, 2.0)
+"""Safety factors of the (s, S) search: wider than the default, whose lower end (-1) is above
+the optimum from n = 10 items on (the env docs' reference table uses the same grid)."""
+CYCLE_GRID = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
+"""Cycle lengths of the (s, S) search (periods of mean demand)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def reference_costs(task: Task, device: str = "cpu") -> References:
     """Evaluate the family's reference policies of ``task`` on dev and test."""
     if task.family == "jrp":
         config = JointReplenishmentConfig(n_items=task.n)
-        tuned = tune_joint_ss(config, device=device)
+        tuned = tune_joint_ss(config, SAFETY_GRID, CYCLE_GRID, device=device)
         tuned_test = evaluate_jrp(tuned.policy, config, "test", device=device)
         return References(
             "tuned (s, S)", tuned.dev_metric, tuned_test, {"tuned (s, S)": tuned_test}
