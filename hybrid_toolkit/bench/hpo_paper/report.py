@@ -15,12 +15,14 @@ from hybrid_toolkit.bench.hpo_paper.summary import TaskSummary, format_updates
 ALGO_LABELS = {
     "hpo": "HPO",
     "hpo_decentralized": "HPO (decentralized)",
+    "hpo_low_entropy": "HPO (entropy 0.01)",
     "ppo": "PPO",
     "ppo_low_entropy": "PPO (entropy 0.01)",
 }
 COLORS = {
     "hpo": "tab:blue",
     "hpo_decentralized": "tab:green",
+    "hpo_low_entropy": "tab:cyan",
     "ppo": "tab:orange",
     "ppo_low_entropy": "tab:red",
 }
