@@ -33,7 +33,7 @@ def _record(seed: int, returns: list[float], solved: list[float] | None = None) 
     curve = [{"steps": 100 * (i + 1), "return": r} for i, r in enumerate(returns)]
     for point, share in zip(curve, solved or [], strict=False):
         point["solved"] = share
-    return {"seed": seed, "curve": curve, "cpu_seconds": 60.0 * (seed + 1)}
+    return {"seed": seed, "curve": curve, "cpu_seconds": 60.0 * (seed + 1), "train_return": None}
 
 
 def _proto(**changes: Any) -> dict[str, Any]:
@@ -74,6 +74,9 @@ def test_summarize_takes_each_runs_peak_then_the_median_over_seeds() -> None:
     assert s.final.median == 4.0  # finals 2, 4, 6
     assert s.final_solved == 0.75
     assert s.cpu_minutes == 2.0  # 1, 2, 3 minutes
+    assert s.train_return is None  # no run recorded one (migrated runs)
+    records[0]["train_return"], records[2]["train_return"] = 3.0, 5.0
+    assert summarize(records).train_return == 4.0  # the median of the runs that have one
 
 
 def test_summarize_without_a_goal_and_bad_input() -> None:

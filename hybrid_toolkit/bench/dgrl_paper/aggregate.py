@@ -56,6 +56,9 @@ class Summary:
     """Of each run's last evaluation return."""
     final_solved: float | None
     """Median over seeds of the solved share of the last evaluation (``None``: no goal)."""
+    train_return: float | None
+    """Median over seeds of the mean return of each run's last 100 training episodes (with
+    exploration); ``None`` when no run recorded it (runs migrated from older scripts)."""
     cpu_minutes: float
     """Median CPU minutes per run."""
 
@@ -74,6 +77,7 @@ def summarize(records: Sequence[dict[str, Any]]) -> Summary:
     peaks = [max(p["return"] for p in r["curve"]) for r in records]
     finals = [r["curve"][-1]["return"] for r in records]
     solved = [r["curve"][-1]["solved"] for r in records if "solved" in r["curve"][-1]]
+    train = [r["train_return"] for r in records if r.get("train_return") is not None]
     return Summary(
         seeds=tuple(int(r["seed"]) for r in records),
         peak=quartiles(peaks),
@@ -81,6 +85,7 @@ def summarize(records: Sequence[dict[str, Any]]) -> Summary:
         peak_std=statistics.stdev(peaks) if len(peaks) > 1 else 0.0,
         final=quartiles(finals),
         final_solved=statistics.median(solved) if solved else None,
+        train_return=statistics.median(train) if train else None,
         cpu_minutes=statistics.median(r["cpu_seconds"] for r in records) / 60,
     )
 
