@@ -120,7 +120,7 @@ extraction; ours are the registered defaults (see the docs page for the reasonin
 
 FULL_ENVS: tuple[str, ...] = ("maze", "maze-irregular", "recommender", "recommender-large")
 """Environments of ``--mode full`` (job shop on request: ``--envs job-shop``)."""
-FULL_METHODS: tuple[str, ...] = ("dgrl", "dnc", "cacla")
+FULL_METHODS: tuple[str, ...] = ("dgrl", "dnc", "dnc-greedy", "cacla")
 """Methods of ``--mode full``."""
 FULL_SEEDS: tuple[int, ...] = (0, 1, 2)
 """Seeds of ``--mode full`` (the paper: ten)."""

@@ -103,8 +103,8 @@ def markdown(
 ) -> str:
     """The results block of the docs page: settings, our table, the paper's, the plot."""
     budget = [
-        f"- `{ENV_CASES[env].env_id}`: {p['steps']:,} steps per run, greedy evaluation every "
-        f"{p['eval_every']:,} steps on {p['eval_episodes']} episodes"
+        f"- {ENV_CASES[env].label} (`{ENV_CASES[env].env_id}`): {p['steps']:,} steps per run, "
+        f"greedy evaluation every {p['eval_every']:,} steps on {p['eval_episodes']} episodes"
         + (" from the evaluation start" if ENV_CASES[env].eval_overrides else "")
         for env, p in protocols.items()
     ]

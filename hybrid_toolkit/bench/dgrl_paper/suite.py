@@ -48,7 +48,7 @@ class DGRLPaperOptions(BenchOptions):
     """Environment cases (maze, maze-irregular, recommender, recommender-large, job-shop);
     empty: all but job-shop."""
     methods: tuple[str, ...] = ()
-    """Methods (dgrl, dnc, dnc-greedy, cacla); empty: dgrl, dnc, cacla."""
+    """Methods (dgrl, dnc, dnc-greedy, cacla); empty: all four."""
     seeds: tuple[int, ...] = ()
     """Training seeds; empty: 0, 1, 2 (quick mode: 0)."""
     steps: int = 0
