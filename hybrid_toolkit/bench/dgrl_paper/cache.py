@@ -1,0 +1,168 @@
+"""One training run of ``bench dgrl-paper`` and its cache, one JSON file per (method, env, seed).
+
+A run record holds the :func:`protocol` it was produced under, its evaluation curve and its
+cost. :func:`load_cached` returns a stored record only when its protocol matches the requested
+one (:func:`matches`: a different evaluation seed or more evaluation episodes than requested
+are accepted, the same estimate with other noise), so an interrupted suite resumes where it
+stopped and changing a budget, preset or environment never mixes results.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hybrid_toolkit.algorithms import get_algorithm
+from hybrid_toolkit.bench.dgrl_paper.grid import EnvCase, Method
+from hybrid_toolkit.bench.report import load_average, write_json
+from hybrid_toolkit.envs import make
+from hybrid_toolkit.training import EvalCallback
+
+EVAL_SEED = 123
+"""Reset seed of every evaluation, so successive evaluations see the same scenarios."""
+
+
+def protocol(
+    method: Method, case: EnvCase, steps: int, eval_every: int, eval_episodes: int
+) -> dict[str, Any]:
+    """Everything that decides a run's result, as a JSON-ready dict (the cache key's content)."""
+    return {
+        "algorithm": method.algorithm,
+        "preset": method.preset.get(case.family, "default"),
+        "overrides": dict(sorted(method.overrides.items())),
+        "env_id": case.env_id,
+        "env_overrides": dict(sorted(case.env_overrides.items())),
+        "eval_overrides": dict(sorted(case.eval_overrides.items())),
+        "steps": steps,
+        "eval_every": eval_every,
+        "eval_episodes": eval_episodes,
+        "eval_seed": EVAL_SEED,
+        "eval_mode": "deterministic",
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """Tuples become lists, as they do in a JSON round trip (so protocols compare equal)."""
+    return json.loads(json.dumps(value))
+
+
+NOISE_ONLY = frozenset({"eval_episodes", "eval_seed"})
+"""Protocol fields that change only the sampling noise of an evaluation, not what it estimates."""
+
+
+def matches(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether a stored protocol answers the wanted one.
+
+    Every field must be equal except those in :data:`NOISE_ONLY`: the evaluation seed may
+    differ, and the stored run may have more evaluation episodes (never fewer).
+    """
+    stored, wanted = _jsonable(stored), _jsonable(wanted)
+    if stored.get("eval_episodes", 0) < wanted["eval_episodes"]:
+        return False
+    strip = NOISE_ONLY
+    return {k: v for k, v in stored.items() if k not in strip} == {
+        k: v for k, v in wanted.items() if k not in strip
+    }
+
+
+def run_path(cache_dir: Path, env_key: str, method_key: str, seed: int) -> Path:
+    """``<cache_dir>/<env>/<method>/seed-<n>.json``."""
+    return cache_dir / env_key / method_key / f"seed-{seed}.json"
+
+
+def load_cached(path: Path, wanted: dict[str, Any]) -> dict[str, Any] | None:
+    """The record at ``path`` if it exists and its protocol matches ``wanted``, else ``None``.
+
+    Raises:
+        ValueError: The file exists but is not a run record (names the file).
+    """
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text())
+        stored = record["protocol"]
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} is not a dgrl-paper run record ({error}); delete it") from error
+    return record if matches(stored, wanted) else None
+
+
+def train_and_evaluate(
+    method: Method,
+    case: EnvCase,
+    seed: int,
+    proto: dict[str, Any],
+    device: str = "cpu",
+) -> dict[str, Any]:
+    """Train one run under ``proto`` and return its record (curve of greedy evaluations)."""
+    env_kwargs = dict(case.env_overrides)
+    cls = get_algorithm(method.algorithm)
+    preset = proto["preset"]
+    defaults = {**cls.presets[preset], **method.overrides}
+    num_envs = int(defaults.get("num_envs", getattr(cls.config_class(), "num_envs", 1)))
+    env = make(case.env_id, num_envs=num_envs, device=device, **env_kwargs)
+    model = cls(env, preset, seed=seed, device=device, verbose=0, **method.overrides)
+    eval_env = make(
+        case.env_id,
+        num_envs=min(proto["eval_episodes"], 64),
+        device=device,
+        **{**env_kwargs, **case.eval_overrides},
+    )
+    callback = EvalCallback(
+        eval_env, proto["eval_every"], proto["eval_episodes"], verbose=0, seed=EVAL_SEED
+    )
+    wall, cpu, load = time.perf_counter(), time.process_time(), load_average()
+    model.learn(proto["steps"], callback=[callback])
+    curve = []
+    for steps, result in callback.evaluations:
+        point: dict[str, Any] = {"steps": int(steps), "return": float(result.mean_reward)}
+        if case.solved_above is not None:
+            rewards = np.asarray(result.episode_rewards)
+            point["solved"] = float(np.mean(rewards > case.solved_above))
+        curve.append(point)
+    summary = model.episode_stats.summary()
+    return {
+        "protocol": proto,
+        "seed": seed,
+        "curve": curve,
+        "train_return": float(summary.get("rollout/ep_rew_mean", float("nan"))),
+        "wall_seconds": time.perf_counter() - wall,
+        "cpu_seconds": time.process_time() - cpu,
+        "load_average_start": load,
+        "source": "bench dgrl-paper",
+    }
+
+
+def cached_run(
+    cache_dir: Path,
+    env_key: str,
+    method_key: str,
+    seed: int,
+    proto: dict[str, Any],
+    train: Any = None,
+) -> tuple[dict[str, Any], bool]:
+    """The run's record from the cache, or trained now and stored; and whether it was cached.
+
+    Args:
+        cache_dir: Folder of the run records.
+        env_key: Key of the environment case (its subfolder).
+        method_key: Key of the method (its subfolder).
+        seed: Training seed.
+        proto: The wanted :func:`protocol`.
+        train: ``() -> record`` producing the run on a miss (default: none, a miss raises).
+
+    Raises:
+        LookupError: A miss and no ``train``.
+    """
+    path = run_path(cache_dir, env_key, method_key, seed)
+    record = load_cached(path, proto)
+    if record is not None:
+        return record, True
+    if train is None:
+        raise LookupError(f"no cached run matches the wanted protocol at {path}")
+    record = train()
+    write_json(path, record)
+    return record, False

@@ -1,0 +1,186 @@
+"""``hybrid-toolkit bench dgrl-paper``: DGRL vs DNC and Cacla on the DGRL paper's environments.
+
+Trains every (method, environment, seed) of the grid (:mod:`~hybrid_toolkit.bench.dgrl_paper.grid`)
+— the structured and the irregular maze, the recommender at two sizes and the job shop —
+evaluating the greedy
+policy along the way, and reports peak and final returns over seeds (median and inter-quartile
+range), the paper's percentage gaps against DNC and Cacla, the paper's own App. E.3 numbers
+beside them, and learning curves. Each run is cached as one JSON file under
+``<out_dir>/cache/``; re-running the suite reuses every run whose protocol matches and trains
+only the missing ones, so an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from hybrid_toolkit.bench.dgrl_paper.aggregate import Summary, summarize
+from hybrid_toolkit.bench.dgrl_paper.cache import cached_run, protocol, train_and_evaluate
+from hybrid_toolkit.bench.dgrl_paper.grid import (
+    ENV_CASES,
+    FULL_ENVS,
+    FULL_METHODS,
+    FULL_SEEDS,
+    METHODS,
+    QUICK_BUDGET,
+)
+from hybrid_toolkit.bench.dgrl_paper.report import Results, markdown, plot_curves
+from hybrid_toolkit.bench.registry import BenchOptions, register_suite
+from hybrid_toolkit.bench.report import (
+    environment,
+    environment_lines,
+    load_average,
+    replace_results_block,
+    write_json,
+)
+
+
+@dataclass
+class DGRLPaperOptions(BenchOptions):
+    """Settings of the DGRL-paper reproduction (``quick`` mode: one seed, a tiny budget)."""
+
+    envs: tuple[str, ...] = ()
+    """Environment cases (maze, maze-irregular, recommender, recommender-large, job-shop);
+    empty: all of them."""
+    methods: tuple[str, ...] = ()
+    """Methods (dgrl, dnc, dnc-greedy, cacla); empty: all four."""
+    seeds: tuple[int, ...] = ()
+    """Training seeds; empty: 0, 1, 2 (quick mode: 0)."""
+    steps: int = 0
+    """Training steps per run for every environment; 0: each case's budget (quick: 3,000)."""
+    threads: int = 1
+    """``torch.set_num_threads`` for the whole suite."""
+    cache_only: bool = False
+    """Report from the cached runs only; a missing run is an error instead of being trained."""
+    docs_page: str = ""
+    """Docs page whose results block is rewritten (plot copied beside it); empty: none."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name, valid in (("envs", ENV_CASES), ("methods", METHODS)):
+            unknown = [k for k in getattr(self, name) if k not in valid]
+            if unknown:
+                raise ValueError(
+                    f"DGRLPaperOptions.{name} has unknown keys {unknown}; valid ones are: "
+                    f"{', '.join(valid)}"
+                )
+        if self.steps < 0:
+            raise ValueError(f"DGRLPaperOptions.steps must be >= 0 (0: default), got {self.steps}")
+        if self.threads < 1:
+            raise ValueError(f"DGRLPaperOptions.threads must be >= 1, got {self.threads}")
+        if any(s < 0 for s in self.seeds):
+            raise ValueError(f"DGRLPaperOptions.seeds must be >= 0, got {self.seeds}")
+
+    def effective(self) -> DGRLPaperOptions:
+        """These options with the mode's defaults filled in where left empty."""
+        values = asdict(self)
+        values["envs"] = self.envs or FULL_ENVS
+        values["methods"] = self.methods or FULL_METHODS
+        values["seeds"] = self.seeds or (FULL_SEEDS if self.mode == "full" else (0,))
+        return DGRLPaperOptions(**values)
+
+    def protocols(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Env key → method key → the run protocol (the budget of the mode)."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for env_key in self.envs:
+            case = ENV_CASES[env_key]
+            budget = (
+                {"steps": case.steps, "eval_every": case.eval_every}
+                if self.mode == "full"
+                else dict(QUICK_BUDGET)
+            )
+            budget.setdefault("eval_episodes", case.eval_episodes)
+            if self.steps:
+                budget["steps"] = self.steps
+                budget["eval_every"] = min(budget["eval_every"], self.steps)
+            out[env_key] = {
+                m: protocol(
+                    METHODS[m], case, budget["steps"], budget["eval_every"], budget["eval_episodes"]
+                )
+                for m in self.methods
+            }
+        return out
+
+
+def collect(opts: DGRLPaperOptions, cache_dir: Path) -> Results:
+    """Every run's record, from the cache or trained now (printing one line per run)."""
+    results: Results = {}
+    total = len(opts.envs) * len(opts.methods) * len(opts.seeds)
+    done = 0
+    for env_key, by_method in opts.protocols().items():
+        case = ENV_CASES[env_key]
+        for method_key, proto in by_method.items():
+            method = METHODS[method_key]
+            for seed in opts.seeds:
+                train = partial(train_and_evaluate, method, case, seed, proto, opts.device)
+                record, hit = cached_run(
+                    cache_dir,
+                    env_key,
+                    method_key,
+                    seed,
+                    proto,
+                    None if opts.cache_only else train,
+                )
+                results.setdefault(env_key, {}).setdefault(method_key, []).append(record)
+                done += 1
+                peak = max(p["return"] for p in record["curve"])
+                cost = "cached" if hit else f"{record['cpu_seconds'] / 60:.1f} CPU min"
+                print(
+                    f"[{done}/{total}] {env_key:15s} {method_key:11s} seed {seed}: peak "
+                    f"{peak:9.2f}, final {record['curve'][-1]['return']:9.2f} "
+                    f"({cost})",
+                    flush=True,
+                )
+    return results
+
+
+@register_suite(
+    "dgrl-paper",
+    DGRLPaperOptions,
+    "DGRL vs DNC and Cacla on the maze (structured, irregular), recommender, job shop; paper E.3",
+)
+def run(options: DGRLPaperOptions) -> int:
+    """Run (or resume) the grid; write ``dgrl-paper.{json,md,png}`` and the run cache."""
+    opts = options.effective()
+    torch.set_num_threads(opts.threads)
+    env_info = environment(opts.device)
+    out = Path(opts.out_dir)
+    try:
+        results = collect(opts, out / "cache")
+    except LookupError as missing:  # --cache-only and a run is not cached
+        print(f"error: {missing}; run without --cache-only to train it")
+        return 2
+    env_info["load_average_end"] = load_average()
+    summaries: dict[str, dict[str, Summary]] = {
+        env: {m: summarize(records) for m, records in by_method.items()}
+        for env, by_method in results.items()
+    }
+    first_protocols = {env: next(iter(p.values())) for env, p in opts.protocols().items()}
+    write_json(
+        out / "dgrl-paper.json",
+        {
+            "suite": "dgrl-paper",
+            "settings": asdict(opts),
+            "environment": env_info,
+            "summaries": {
+                env: {m: asdict(s) for m, s in by_method.items()}
+                for env, by_method in summaries.items()
+            },
+        },
+    )
+    block = markdown(summaries, first_protocols, environment_lines(env_info), opts.mode)
+    (out / "dgrl-paper.md").write_text(block)
+    png = plot_curves(results, out / "dgrl-paper.png")
+    print(block)
+    if opts.docs_page:
+        page = replace_results_block(opts.docs_page, block)
+        if page.with_name(png.name).resolve() != png.resolve():
+            shutil.copyfile(png, page.with_name(png.name))
+        print(f"updated {page}")
+    return 0
