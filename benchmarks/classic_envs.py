@@ -27,16 +27,12 @@ Usage::
 
 from __future__ import annotations
 
-import datetime
 import json
-import os
-import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import gymnasium
 import torch
 import tyro
 from classic_envs_report import write_report
@@ -44,6 +40,7 @@ from classic_envs_report import write_report
 from hybrid_toolkit.algorithms.dgrl import DGRL
 from hybrid_toolkit.algorithms.hyar import HyAR
 from hybrid_toolkit.algorithms.ppo import PPO
+from hybrid_toolkit.bench.report import environment, load_average, write_json
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.envs.outcomes import first_episode_outcomes
 
@@ -177,17 +174,6 @@ class Args:
             raise ValueError(f"--eval-episodes must be >= 1, got {self.eval_episodes}")
 
 
-def environment() -> dict[str, Any]:
-    """Versions and machine facts recorded with every run."""
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "gymnasium": gymnasium.__version__,
-        "machine": f"{platform.platform()}, {os.cpu_count()} logical CPUs",
-        "torch_threads": torch.get_num_threads(),
-    }
-
-
 def quick_recipe(recipe: Recipe) -> Recipe:
     """The recipe at 1/20 of its budget and phase lengths (``--quick``)."""
     overrides = {
@@ -206,7 +192,7 @@ def run_one(algo: str, case: Case, recipe: Recipe, seed: int, timesteps: int, ep
     cls = ALGORITHMS[algo]
     env_kwargs = {**case.env_kwargs, **recipe.env_kwargs}
     config = cls.config_class(**{**cls.presets[recipe.preset], **recipe.overrides})
-    load_start = os.getloadavg()[0]
+    machine = environment()
     env = make(case.env, num_envs=config.num_envs, **env_kwargs)
     model = cls(env, recipe.preset, seed=seed, verbose=0, **recipe.overrides)
     start = time.perf_counter()
@@ -228,14 +214,14 @@ def run_one(algo: str, case: Case, recipe: Recipe, seed: int, timesteps: int, ep
         "timesteps": timesteps,
         "train_seconds": round(seconds, 1),
         "steps_per_second": round(timesteps / seconds, 1),
-        "load_average_start": round(load_start, 2),
-        "load_average_end": round(os.getloadavg()[0], 2),
+        "load_average_start": round(machine["load_average_start"], 2),
+        "load_average_end": round(load_average(), 2),
         "success_rate": outcome.success_rate,
         "mean_return": outcome.mean_return,
         "std_return": outcome.std_return,
         "eval_episodes": episodes,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        **environment(),
+        "date": machine["date_utc"] + " UTC",
+        "environment": machine,
     }
 
 
@@ -283,8 +269,7 @@ def main(args: Args) -> None:
                     f"(load {record['load_average_start']})",
                     flush=True,
                 )
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(record, indent=1) + "\n")
+                write_json(path, record)
     write_report(load_records(results), CASES, RECIPES, results, docs)
 
 

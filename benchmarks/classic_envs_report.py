@@ -85,14 +85,27 @@ def provenance(records: Records, names: list[str]) -> str:
         return ""
     loads = [r["load_average_start"] for r in runs]
     dates = sorted(r["date"] for r in runs)
-    last = runs[-1]
+    machine, torch_version, threads = _machine(max(runs, key=lambda r: r["date"]))
     return (
-        f"Runs from {dates[0]} to {dates[-1]} on {last['machine']}, torch {last['torch']}, "
-        f"{last['torch_threads']} torch thread; load average at run start "
+        f"Runs from {dates[0]} to {dates[-1]} on {machine}, torch {torch_version}, "
+        f"{threads} torch thread; load average at run start "
         f"{min(loads):.1f}–{max(loads):.1f}. Cells: mean ± standard deviation over seeds "
         "(number of seeds) of the deterministic policy on "
-        f"{last['eval_episodes']} evaluation episodes; — = not run.\n"
+        f"{runs[-1]['eval_episodes']} evaluation episodes; — = not run.\n"
     )
+
+
+def _machine(run: dict[str, Any]) -> tuple[str, str, int]:
+    """(machine, torch version, torch threads) of a run record.
+
+    Records carry `hybrid_toolkit.bench.report.environment` under ``"environment"``; the PPO
+    runs migrated from the earlier PPO-only sweep carry flat ``machine`` / ``torch`` fields.
+    """
+    env = run.get("environment")
+    if env is None:
+        return run["machine"], run["torch"], run["torch_threads"]
+    machine = f"{env['cpu']}, {env['logical_cpus']} logical CPUs"
+    return machine, env["versions"]["torch"], env["torch_threads"]
 
 
 def plot(records: Records, cases: dict[str, Any], path: Path) -> None:
