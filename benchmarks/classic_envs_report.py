@@ -129,24 +129,21 @@ def plot(records: Records, cases: dict[str, Any], path: Path) -> None:
             label = LABELS[algo] if i == names.index(_first_with(records, algo, names)) else None
             ax.bar(x, statistics.mean(values), width, color=COLOURS[algo], alpha=0.75, label=label)
             ax.scatter([x] * len(values), values, color="black", s=10, zorder=3)
+    paper_marks = (
+        ("table2_hyar", "black", "-", "Table 2 HyAR-TD3"),
+        ("table2_hppo", "grey", "--", "Table 2 H-PPO"),
+    )
     for i, name in enumerate(names):
-        ax.hlines(
-            cases[name].table2_hyar,
-            i - 1.5 * width,
-            i + 1.5 * width,
-            color="black",
-            lw=2,
-            label="Table 2 HyAR-TD3" if i == 0 else None,
-        )
-        ax.hlines(
-            cases[name].table2_hppo,
-            i - 1.5 * width,
-            i + 1.5 * width,
-            color="grey",
-            lw=2,
-            ls="--",
-            label="Table 2 H-PPO" if i == 0 else None,
-        )
+        for column, colour, style, label in paper_marks:
+            ax.hlines(
+                getattr(cases[name], column),
+                i - 1.5 * width,
+                i + 1.5 * width,
+                color=colour,
+                lw=2,
+                ls=style,
+                label=label if i == 0 else None,
+            )
     ax.set_xticks(range(len(names)), names)
     ax.set_ylabel("success rate (Platform: normalised return)")
     ax.set_ylim(0, 1.05)
@@ -166,22 +163,18 @@ def write_report(
     """Write the benchmark page's table and plot, and every env page's rows."""
     docs.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
-    names = list(cases)
-    body = (
-        comparison_table(records, cases, names)
-        + "\n"
-        + runs_table(records, cases, recipes, names)
-        + "\n"
-        + provenance(records, names)
-    )
-    (docs / "classic-envs-table.md").write_text(body)
+
+    def tables(names: list[str]) -> str:
+        return "\n".join(
+            (
+                comparison_table(records, cases, names),
+                runs_table(records, cases, recipes, names),
+                provenance(records, names),
+            )
+        )
+
+    (docs / "classic-envs-table.md").write_text(tables(list(cases)))
     plot(records, cases, docs / "classic-envs.png")
     for page in sorted({case.page for case in cases.values()}):
-        page_names = [n for n in names if cases[n].page == page]
-        (results / f"classic-envs-{page}.md").write_text(
-            comparison_table(records, cases, page_names)
-            + "\n"
-            + runs_table(records, cases, recipes, page_names)
-            + "\n"
-            + provenance(records, page_names)
-        )
+        names = [n for n in cases if cases[n].page == page]
+        (results / f"classic-envs-{page}.md").write_text(tables(names))
