@@ -43,7 +43,7 @@ from stable_baselines3 import TD3 as SB3TD3
 from stable_baselines3.common.noise import NormalActionNoise
 
 import hybrid_toolkit as ht
-from hybrid_toolkit.envs.adapters.sb3 import HybridToSB3VecEnv
+from hybrid_toolkit.envs.adapters.sb3 import HybridToSB3VecEnv, silent_sb3_logger
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.training import evaluate_policy
 
@@ -130,6 +130,7 @@ def make_sb3_td3(case: Case, seed: int) -> tuple[Learner, Actor]:
         device="cpu",
         verbose=0,
     )
+    model.set_logger(silent_sb3_logger())
     flattener = venv.flattener
 
     def learn(steps: int) -> None:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install hybrid_toolkit and run the main job end to end on the embedded default environment:
-# train hybrid PPO on TargetRegime-v0, evaluate it and write logs + the model under runs/.
+# Install hybrid_toolkit and run the main job end to end: HPO vs PPO vs the tuned (s, S)
+# reference policy on a small joint-replenishment instance (3 items), a few minutes on CPU.
+# Prints a results table and writes the plots and JSON results under runs/hpo-demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-.venv/bin/hybrid-toolkit train ppo TargetRegime-v0 --run.total-timesteps 40000 \
-  --algo.gamma 0.5 --algo.learning-rate 0.001 "$@"
+.venv/bin/hybrid-toolkit bench hpo-paper --mode quick --parts jrp --jrp-items 3 \
+  --out-dir runs/hpo-demo "$@"

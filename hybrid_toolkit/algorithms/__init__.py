@@ -13,6 +13,7 @@ from hybrid_toolkit.algorithms.dnc import (
     Wolpertinger,
     WolpertingerConfig,
 )
+from hybrid_toolkit.algorithms.hpo import HPO, HPOConfig
 from hybrid_toolkit.algorithms.hyar import HyAR, HyARConfig
 from hybrid_toolkit.algorithms.loading import load
 from hybrid_toolkit.algorithms.ppo import PPO, PPOConfig
@@ -22,6 +23,7 @@ __all__ = [
     "DGRL",
     "DNC",
     "HDNC",
+    "HPO",
     "PPO",
     "VAC",
     "BaseAlgorithm",
@@ -31,6 +33,7 @@ __all__ = [
     "DNCConfig",
     "HCacla",
     "HCaclaConfig",
+    "HPOConfig",
     "HyAR",
     "HyARConfig",
     "PPOConfig",

@@ -5,7 +5,7 @@ algorithms on registered environments. Importing this package registers every su
 """
 
 # Importing a suite module registers it.
-from hybrid_toolkit.bench import ppo_vs_sb3  # noqa: F401  (registration side effect)
+from hybrid_toolkit.bench import hpo_paper, ppo_vs_sb3  # noqa: F401  (registration side effect)
 from hybrid_toolkit.bench.registry import (
     SUITE_REGISTRY,
     BenchMode,

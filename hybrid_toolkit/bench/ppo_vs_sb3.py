@@ -47,7 +47,11 @@ from hybrid_toolkit.bench.report import (
     write_json,
 )
 from hybrid_toolkit.envs import make
-from hybrid_toolkit.envs.adapters import FlattenHybridAction, HybridToSB3VecEnv
+from hybrid_toolkit.envs.adapters import (
+    FlattenHybridAction,
+    HybridToSB3VecEnv,
+    silent_sb3_logger,
+)
 
 RUNNERS = ("ours", "sb3-batched", "sb3-dummyvecenv")
 """Runner names, in the order each repeat runs them."""
@@ -240,6 +244,7 @@ def _sb3(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> tuple[Any
             "activation_fn": torch.nn.Tanh,
         },
     )
+    model.set_logger(silent_sb3_logger())
     return model, _Stopwatch(model, {"collect_rollouts": "collect", "train": "update"})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import gymnasium
@@ -24,6 +26,7 @@ from hybrid_toolkit.envs.adapters import (
     HybridToGymnasiumVectorEnv,
     HybridToSB3VecEnv,
     make_gymnasium_env,
+    silent_sb3_logger,
 )
 from hybrid_toolkit.envs.families.target import TargetEnv
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
@@ -292,11 +295,14 @@ def test_flatten_wrapper_speaks_the_wrapped_envs_convention() -> None:
 
 
 @pytest.mark.parametrize("encoding", ["round", "one_hot"])
-def test_sb3_ppo_smoke(encoding: str) -> None:
+def test_sb3_ppo_smoke(encoding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where SB3's default logger writes
     env = make("TargetHybrid-v0", num_envs=4)
     venv = HybridToSB3VecEnv(env, discrete_encoding=encoding)  # type: ignore[arg-type]
     model = PPO("MlpPolicy", venv, n_steps=32, batch_size=64, n_epochs=1, seed=0)
+    model.set_logger(silent_sb3_logger())
     model.learn(256)
+    assert not list(tmp_path.glob("SB3-*"))  # the silent logger left no SB3-<date> folder
     assert model.num_timesteps == 256
     assert model.ep_info_buffer is not None
     assert len(model.ep_info_buffer) == 256 // 8  # every 8-step episode was recorded
@@ -309,6 +315,7 @@ def test_sb3_ppo_learns_target_regime() -> None:
     """
     venv = HybridToSB3VecEnv(make("TargetRegime-v0", num_envs=8))
     model = PPO("MlpPolicy", venv, n_steps=256, batch_size=256, learning_rate=1e-3, seed=0)
+    model.set_logger(silent_sb3_logger())
     eval_env = HybridToSB3VecEnv(make("TargetRegime-v0", num_envs=64))
 
     def score() -> float:

@@ -11,6 +11,7 @@ from hybrid_toolkit.envs.adapters.sb3 import (
     FlattenHybridAction,
     HybridActionFlattener,
     HybridToSB3VecEnv,
+    silent_sb3_logger,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "HybridToSB3VecEnv",
     "make_gymnasium_env",
     "make_gymnasium_vector_env",
+    "silent_sb3_logger",
 ]

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import gymnasium
 import numpy as np
 import torch
+from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
@@ -264,3 +265,14 @@ class FlattenHybridAction(gymnasium.ActionWrapper[Any, np.ndarray, Any]):
         flat = torch.as_tensor(np.asarray(action, dtype=np.float32)).reshape(1, -1)
         hybrid = self.flattener.decode(flat)
         return action_to_gymnasium(self.hybrid_space, hybrid, self.convention, batched=False)
+
+
+def silent_sb3_logger() -> Logger:
+    """An SB3 logger that writes nothing anywhere.
+
+    SB3 models configure a logger on their first ``learn`` unless one was set, and that default
+    creates an ``SB3-<date>`` folder under the system temp directory even with ``verbose=0``.
+    ``model.set_logger(silent_sb3_logger())`` before ``learn`` keeps benchmarks and tests from
+    leaving such folders behind.
+    """
+    return Logger(folder=None, output_formats=[])

@@ -12,27 +12,20 @@ from hybrid_toolkit.envs.families.job_shop.dynamics import (
     step_reward,
 )
 from hybrid_toolkit.envs.families.job_shop.env import JobShopEnv
+from hybrid_toolkit.envs.outcomes import UniformRandomPolicy
 from hybrid_toolkit.spaces import HybridAction
 
 
-class JobShopRandomPolicy:
+class JobShopRandomPolicy(UniformRandomPolicy):
     """Uniformly random loads on every machine.
+
+    The shared :class:`~hybrid_toolkit.envs.outcomes.UniformRandomPolicy` under the name this
+    family's docs and tests use.
 
     Args:
         env: The job shop (its action space and device are used).
         seed: Seed of the policy's own generator, independent of the env's.
     """
-
-    def __init__(self, env: JobShopEnv, seed: int = 0) -> None:
-        self.env = env
-        self.generator = torch.Generator(device=env.device)
-        self.generator.manual_seed(seed)
-
-    def __call__(self, obs: Tensor) -> HybridAction:
-        """Actions for a batch of observations ``[B, 2m]``."""
-        return self.env.action_space.sample(
-            obs.shape[0], generator=self.generator, device=self.env.device
-        )
 
 
 class JobShopBalancedLoadPolicy:

@@ -17,27 +17,20 @@ from hybrid_toolkit.envs.families.maze.geometry import (
     classify,
     resolve_substeps,
 )
+from hybrid_toolkit.envs.outcomes import UniformRandomPolicy
 from hybrid_toolkit.spaces import HybridAction
 
 
-class MazeRandomPolicy:
+class MazeRandomPolicy(UniformRandomPolicy):
     """Uniformly random actions (continuous step length uniform in its bounds).
 
+    The shared :class:`~hybrid_toolkit.envs.outcomes.UniformRandomPolicy` under the name this
+    family's docs and tests use.
+
     Args:
-        env: The maze (its action space, batch size and device are used).
+        env: The maze (its action space and device are used).
         seed: Seed of the policy's own generator, independent of the env's.
     """
-
-    def __init__(self, env: MazeEnv, seed: int = 0) -> None:
-        self.env = env
-        self.generator = torch.Generator(device=env.device)
-        self.generator.manual_seed(seed)
-
-    def __call__(self, obs: Tensor) -> HybridAction:
-        """Actions for a batch of observations ``[B, 2]``."""
-        return self.env.action_space.sample(
-            obs.shape[0], generator=self.generator, device=self.env.device
-        )
 
 
 def geodesic_distance_field(geometry: MazeGeometry, resolution: int = 200) -> Tensor:

@@ -1,0 +1,185 @@
+"""Markdown tables and PNG plots of the reproduction (written next to the JSON results)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hybrid_toolkit.bench.hpo_paper.cross_term import PIECES, CrossTermResult, bucket_rows
+from hybrid_toolkit.bench.hpo_paper.estimator_check import EstimatorCheck
+from hybrid_toolkit.bench.hpo_paper.runs import RunResult
+from hybrid_toolkit.bench.hpo_paper.summary import TaskSummary, format_updates
+
+ALGO_LABELS = {
+    "hpo": "HPO",
+    "hpo_decentralized": "HPO (decentralized)",
+    "hpo_low_entropy": "HPO (entropy 0.01)",
+    "ppo": "PPO",
+    "ppo_low_entropy": "PPO (entropy 0.01)",
+}
+COLORS = {
+    "hpo": "tab:blue",
+    "hpo_decentralized": "tab:green",
+    "hpo_low_entropy": "tab:cyan",
+    "ppo": "tab:orange",
+    "ppo_low_entropy": "tab:red",
+}
+
+
+def results_table(summaries: Sequence[TaskSummary], target: float) -> str:
+    """One row per (task, algorithm): dev/test cost, gap to the reference, updates to target."""
+    lines = [
+        "| task | reference (test) | algorithm | seeds | best dev | test | gap to reference "
+        f"| updates to within {100 * target:.0f} % | s / update |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in summaries:
+        task, ref = s.task.label, f"{s.reference.name}: {s.reference.test:.4g}"
+        for algo, a in s.algos.items():
+            lines.append(
+                f"| {task} | {ref} | {ALGO_LABELS.get(algo, algo)} | {a.seeds} "
+                f"| {a.best_dev:.4g} | {a.test:.4g} | {100 * a.gap:+.2f} % "
+                f"| {format_updates(a.updates_to_target, a.budget)} "
+                f"| {a.seconds_per_update:.2f} |"
+            )
+            task = ref = ""
+    return "\n".join(lines)
+
+
+def cross_term_table(result: CrossTermResult, width: float) -> str:
+    """Alignment and noise of each piece by optimality-gap bucket."""
+    head = " | ".join(f"alignment: {p}" for p in PIECES)
+    noise = " | ".join(f"noise: {p}" for p in PIECES)
+    lines = [
+        f"| gap bucket | measurements | {head} | {noise} |",
+        "|---|---:|" + "---:|" * (2 * len(PIECES)),
+    ]
+    for row in bucket_rows(result, width):
+        cells = [f"{row[f'alignment_{p}']:.3f}" for p in PIECES]
+        cells += [f"{row[f'noise_{p}']:.3g}" for p in PIECES]
+        lines.append(
+            f"| [{row['low']:g}, {row['high']:g}) | {row['count']:.0f} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def estimator_table(check: EstimatorCheck) -> str:
+    """The small problem's measured estimator properties."""
+    return "\n".join(
+        [
+            "| quantity | value |",
+            "|---|---:|",
+            f"| policy parameters | {check.parameters} |",
+            f"| estimates × scenarios each | {check.estimates} × {check.batch} |",
+            f"| mixed estimator: largest \\|z\\| against the exact gradient "
+            f"| {check.max_z_full:.2f} (threshold {check.z_threshold:.2f}) |",
+            f"| mixed estimator: ‖standard error‖ / ‖∇J‖ | {check.relative_se:.4f} |",
+            f"| cross term: ‖E[cross]‖ / ‖∂J/∂θ_c‖ (decentralized relative bias) "
+            f"| {check.cross_share:.3f} |",
+            f"| ‖E[pathwise]‖ / ‖∂J/∂θ_c‖ | {check.pathwise_share:.3f} |",
+            f"| cosine(E[pathwise], ∂J/∂θ_c): direction of the decentralized estimate "
+            f"| {check.decentralized_cosine:.3f} |",
+            f"| decentralized estimator: largest \\|z\\| against ∂J/∂θ_c "
+            f"| {check.max_z_decentralized:.1f} |",
+        ]
+    )
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_updates_to_target(summaries: Sequence[TaskSummary], path: Path, target: float) -> None:
+    """Median updates to target against the continuous action dimension, per family."""
+    plt = _pyplot()
+    families = [f for f in ("jrp", "lqr") if any(s.task.family == f for s in summaries)]
+    fig, axes = plt.subplots(1, len(families), figsize=(5.5 * len(families), 4), squeeze=False)
+    for ax, family in zip(axes[0], families, strict=True):
+        groups: dict[tuple[str, int], list[TaskSummary]] = {}
+        for s in summaries:
+            if s.task.family == family:
+                for algo in s.algos:
+                    groups.setdefault((algo, s.task.modes), []).append(s)
+        for (algo, modes), members in sorted(groups.items()):
+            xs = [m.task.continuous_dim for m in members]
+            ys, censored = [], []
+            for m in members:
+                a = m.algos[algo]
+                value = a.updates_to_target
+                ys.append(a.budget if math.isinf(value) else value)
+                censored.append(math.isinf(value))
+            label = ALGO_LABELS.get(algo, algo) + (f", M={modes}" if family == "lqr" else "")
+            style = "-" if modes <= 2 else "--"
+            ax.plot(xs, ys, style, marker="o", color=COLORS.get(algo), label=label)
+            cx = [x for x, c in zip(xs, censored, strict=True) if c]
+            cy = [y for y, c in zip(ys, censored, strict=True) if c]
+            ax.scatter(cx, cy, marker="^", s=80, facecolors="white", edgecolors=COLORS.get(algo))
+        ax.set_xscale("log")
+        ax.set_xlabel("continuous action dimension n")
+        ax.set_ylabel(f"median updates to within {100 * target:.0f} % of best known")
+        ax.set_title("joint replenishment" if family == "jrp" else "switched LQR")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.text(0.01, 0.01, "open triangles: budget reached without hitting the target", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_dev_curves(
+    summaries: Sequence[TaskSummary], runs: dict[str, list[RunResult]], path: Path
+) -> None:
+    """Dev cost against updates (every seed), with the reference and the target line."""
+    plt = _pyplot()
+    cols = min(3, len(summaries))
+    rows = math.ceil(len(summaries) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows), squeeze=False)
+    for ax, s in zip(axes.flat, summaries, strict=False):
+        for run in runs[s.task.key]:
+            xs = [u for u, _ in run.curve]
+            ys = [c for _, c in run.curve]
+            ax.plot(xs, ys, color=COLORS.get(run.algo), alpha=0.8, lw=1.2)
+        ax.axhline(s.reference.dev, color="black", lw=1, ls=":", label=s.reference.name)
+        ax.axhline(s.threshold, color="gray", lw=1, ls="--", label="target")
+        low = min(s.best_known, s.reference.dev)
+        ax.set_ylim(low * 0.97, low * 1.6)
+        ax.set_title(s.task.label, fontsize=10)
+        ax.set_xlabel("updates")
+        ax.set_ylabel("dev cost")
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(summaries) :]:
+        ax.axis("off")
+    handles = [plt.Line2D([], [], color=COLORS[a], label=ALGO_LABELS[a]) for a in COLORS]
+    handles += [plt.Line2D([], [], color="black", ls=":", label="best reference policy")]
+    handles += [plt.Line2D([], [], color="gray", ls="--", label="target")]
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_cross_term(result: CrossTermResult, path: Path) -> None:
+    """Alignment of each piece against the optimality gap (one point per measurement)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    gaps = [m.gap for m in result.measurements]
+    for piece, color in zip(PIECES, ("tab:blue", "tab:red", "tab:purple"), strict=True):
+        ax.plot(gaps, [m.alignment[piece] for m in result.measurements], "o", color=color,
+                label=piece, alpha=0.8)  # fmt: skip
+    ax.set_xlabel("optimality gap of the discrete policy (dev cost − best in run)")
+    ax.set_ylabel("alignment of two independent estimates")
+    ax.set_ylim(-0.25, 1.05)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
