@@ -96,6 +96,7 @@ PAPER_LOOP: dict[str, object] = {**SHARED_PAPER_LOOP, "n_critics": 2}
 # training budget, updates from 5 % on (paper App. C).
 _WARMUP: dict[str, object] = {"warmup_fraction": 0.1, "learning_starts_fraction": 0.05}
 _WIDE: dict[str, object] = {"actor_hidden": (128, 128, 128), "critic_hidden": (256, 256, 256)}
+_CLASSIC_BATCH: dict[str, object] = {"num_envs": 64, "gradient_steps": 16}
 
 ENV_SETTINGS: dict[str, dict[str, object]] = {
     # maze and recommender: Fourier features of the scaled state, a state-encoding critic layer
@@ -114,11 +115,22 @@ ENV_SETTINGS: dict[str, dict[str, object]] = {
 }
 """Per-environment settings of the paper (App. C) plus our widths and reward scales."""
 
+CLASSIC_SETTINGS: dict[str, dict[str, object]] = {
+    "platform": {**_CLASSIC_BATCH},
+    "goal": {**_CLASSIC_BATCH, "reward_scale": 0.02},
+    "hard-move": {**_CLASSIC_BATCH, "reward_scale": 0.1},
+}
+"""The classic PAMDP benchmarks (Platform, Goal / Hard Goal, Hard Move; not in the DGRL paper,
+so all our choices): a batch of 64 scenarios, because one Platform or Goal step simulates up to
+~150 physics frames, with the default replay ratio (16 updates of 64 per 64 transitions);
+Goal's +50 is scaled to 1 (as MP-DQN does), Hard Move's per-step distance penalties by 0.1."""
+
 DGRL_PRESETS: dict[str, dict[str, object]] = {
     "default": {},
     "paper": dict(PAPER_LOOP),
     **{name: dict(values) for name, values in ENV_SETTINGS.items()},
     **{f"paper-{name}": {**PAPER_LOOP, **values} for name, values in ENV_SETTINGS.items()},
+    **{name: dict(values) for name, values in CLASSIC_SETTINGS.items()},
 }
 """Named presets: ``DGRL(env, "maze")``. ``<env>`` keeps our batched loop (16 envs, 4 updates of
 64 per step); ``paper-<env>`` uses the paper's loop (one env, one update of 16 every 8 steps).
