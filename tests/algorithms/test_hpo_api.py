@@ -232,8 +232,8 @@ def test_normalized_inputs_track_every_state_and_keep_the_pathwise_gradient(
     assert norm is not None
     per_rollout = model.n_steps * env.num_envs
     model.learn(2 * per_rollout)
-    # every state of both rollouts, merged after each update
-    assert float(norm.rms.count) == 2 * per_rollout
+    # the first reset's states, then every state of both rollouts
+    assert float(norm.rms.count) == env.num_envs + 2 * per_rollout
     obs = env.reset(seed=3)
     feats = model.policy.features(obs).requires_grad_(True)
     inputs = model.policy.network_input(feats)

@@ -79,9 +79,8 @@ class HPOConfig:
     normalize_observations: bool = False
     """Standardise the networks' inputs with running per-feature statistics (not in the paper).
 
-    The statistics take in every rollout's states after its update (the first rollout sees the
-    raw inputs: reset states are often identical, e.g. zero stock everywhere, and would give
-    zero-variance statistics), so one update's losses all see the same map; they are constants to
+    The statistics start from the first reset's observations and take in every rollout's states
+    after its update, so one update's losses all see the same map; they are constants to
     autograd, so the pathwise gradient flows through unchanged (no clipping). Features that
     never vary (the heterogeneous instance's per-item constants) become zero. The paper feeds
     the raw observation, whose scale grows with n (``K / m_t = 64 n / m_t``) and saturates the

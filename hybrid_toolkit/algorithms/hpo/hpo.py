@@ -172,6 +172,9 @@ class HPO(BaseAlgorithm):
     def collect(self) -> Rollout:
         """One rollout of ``n_steps`` batched steps from ``env.reset()``, graph kept."""
         obs = self._first_obs().detach()
+        normalizer = self.policy.obs_normalizer
+        if normalizer is not None and not bool(normalizer.rms.count > 0):
+            self.policy.observe(self.policy.features(obs))  # start from the first states
         traj = differentiable_rollout(
             self.policy,
             self.env,
