@@ -16,8 +16,7 @@ the greedy policy on the dev split:
 ``--scaled-inputs`` adds an ablation that is not the paper's setting: the networks read the
 observation with the per-instance constants (means, holding and shortage costs) dropped and the
 two scalar features rescaled (m_t / 10, K / m_t divided by K / 10), so the input scale no longer
-grows with n. ``--inputs normalized`` runs HPO's general fix, ``normalize_observations=True``
-(running per-feature standardisation of the network inputs).
+grows with n.
 
 Usage:
     python benchmarks/hpo_paper/diagnose_scaling.py                  # n = 1, 5, 20; writes
@@ -136,7 +135,7 @@ def first_layer_saturation(model: HPO, env: Any) -> float:
     return float((pre.abs() > 2).to(torch.float64).mean())
 
 
-def diagnose(n: int, hidden: tuple[int, ...], updates: int, budget: int, inputs: str) -> dict:
+def diagnose(n: int, hidden: tuple[int, ...], updates: int, budget: int, scaled: bool) -> dict:
     """One diagnostic run (see the module docstring)."""
     env = task_env(Task("jrp", n), 128, "cpu")
     model = HPO(
@@ -151,9 +150,8 @@ def diagnose(n: int, hidden: tuple[int, ...], updates: int, budget: int, inputs:
         eval_interval=1_000_000,
         piece_norms_interval=0,
         restore_best_dev=False,
-        normalize_observations=inputs == "normalized",
     )
-    if inputs == "scaled":
+    if scaled:
         weight = input_scale(env)
         for name in ("discrete_net", "continuous_net", "value_net"):
             net = getattr(model.policy, name)
@@ -164,20 +162,12 @@ def diagnose(n: int, hidden: tuple[int, ...], updates: int, budget: int, inputs:
     result = measure(model, env)
     result.update(
         n=n,
-        inputs=LABELS[inputs],
+        inputs="scaled (ablation)" if scaled else "paper",
         init_saturation=saturation,
         updates=updates,
         wall_s=time.perf_counter() - start,
     )
     return result
-
-
-LABELS = {
-    "paper": "paper",
-    "scaled": "scaled (ablation)",
-    "normalized": "normalize_observations=True",
-}
-"""``--inputs`` choices and how the table names them."""
 
 
 class _StopAfter(Callback):
@@ -216,9 +206,9 @@ def main() -> None:
     parser.add_argument(
         "--inputs",
         nargs="+",
-        choices=tuple(LABELS),
+        choices=("paper", "scaled"),
         default=["paper", "scaled"],
-        help="network inputs: the paper's, the rescaling ablation, normalize_observations",
+        help="network inputs: the paper's observation and/or the rescaling ablation",
     )
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
@@ -226,7 +216,8 @@ def main() -> None:
     rows = []
     for n in args.items:
         for inputs in args.inputs:
-            rows.append(diagnose(n, tuple(args.hidden), args.updates, args.budget, inputs))
+            scaled = inputs == "scaled"
+            rows.append(diagnose(n, tuple(args.hidden), args.updates, args.budget, scaled))
             print(json.dumps(rows[-1]), flush=True)
     text = table(rows)
     print(text)

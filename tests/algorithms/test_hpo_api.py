@@ -221,35 +221,3 @@ def test_double_precision_env_gets_a_double_precision_policy() -> None:
     assert model.policy.dtype == torch.float64
     metrics = model.update(model.collect())
     assert metrics["train/loss"] == metrics["train/loss"]  # finite, not NaN
-
-
-def test_normalized_inputs_track_every_state_and_keep_the_pathwise_gradient(
-    tmp_path: Path,
-) -> None:
-    model = small_hpo(normalize_observations=True)
-    env = model.env
-    norm = model.policy.obs_normalizer
-    assert norm is not None
-    per_rollout = model.n_steps * env.num_envs
-    model.learn(2 * per_rollout)
-    # the first reset's states, then every state of both rollouts
-    assert float(norm.rms.count) == env.num_envs + 2 * per_rollout
-    obs = env.reset(seed=3)
-    feats = model.policy.features(obs).requires_grad_(True)
-    inputs = model.policy.network_input(feats)
-    layout = env.observation_layout
-    for constant in ("shortage", "holding"):  # per-item constants of the instance
-        assert torch.equal(
-            inputs[:, layout[constant]], torch.zeros_like(inputs[:, layout[constant]])
-        )
-    # the networks read standardised inputs, not the raw ones
-    assert not torch.allclose(inputs, feats)
-    # gradient of the order quantities w.r.t. the on-hand stock flows through the normalisation
-    (grad,) = torch.autograd.grad(model.policy.continuous_action(feats).sum(), feats)
-    assert grad[:, layout["on_hand"]].abs().sum() > 0
-    # the statistics are part of the saved model
-    path = model.save(tmp_path / "hpo.zip")
-    loaded = ht.load(path)
-    assert loaded.policy.obs_normalizer is not None
-    assert torch.equal(loaded.policy.obs_normalizer.rms.mean, norm.rms.mean)
-    assert torch.equal(loaded.predict(obs)[0].continuous, model.predict(obs)[0].continuous)

@@ -76,15 +76,6 @@ class HPOConfig:
     """Constant added to every raw continuous output before its map into the action box."""
     init_discrete_uniform: bool = True
     """Zero the discrete output layer, so the first discrete policy is exactly uniform."""
-    normalize_observations: bool = False
-    """Standardise the networks' inputs with running per-feature statistics (not in the paper).
-
-    The statistics start from the first reset's observations and take in every rollout's states
-    after its update, so one update's losses all see the same map; they are constants to
-    autograd, so the pathwise gradient flows through unchanged (no clipping). Features that
-    never vary (the heterogeneous instance's per-item constants) become zero. The paper feeds
-    the raw observation, whose scale grows with n (``K / m_t = 64 n / m_t``) and saturates the
-    first tanh layer; see the HPO reproduction page's input-scaling diagnosis."""
     quantity_scale_feature: str = "mean_demand"
     """Entry of the env's ``observation_layout`` that multiplies half-open (softplus)
     parameters — the joint-replenishment mean-demand normalisation; ignored when the env has no

@@ -87,7 +87,6 @@ class HPO(BaseAlgorithm):
             cfg.continuous_shift,
             cfg.init_discrete_uniform,
             self._scale_index(),
-            cfg.normalize_observations,
         ).to(self.device)
         if env.observation_space.dtype == np.float64:  # e.g. precision="float64" gradient checks
             self.policy.double()
@@ -172,9 +171,6 @@ class HPO(BaseAlgorithm):
     def collect(self) -> Rollout:
         """One rollout of ``n_steps`` batched steps from ``env.reset()``, graph kept."""
         obs = self._first_obs().detach()
-        normalizer = self.policy.obs_normalizer
-        if normalizer is not None and not bool(normalizer.rms.count > 0):
-            self.policy.observe(self.policy.features(obs))  # start from the first states
         traj = differentiable_rollout(
             self.policy,
             self.env,
@@ -226,7 +222,6 @@ class HPO(BaseAlgorithm):
         metrics["train/ent_coef"] = ent_coef
         metrics["train/reward_std"] = float(data.reward_std)
         metrics["train/updates"] = float(self.n_updates)
-        self.policy.observe(batch.feats)  # the next rollout's input statistics
         return metrics
 
     @property

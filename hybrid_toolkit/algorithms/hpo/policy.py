@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from hybrid_toolkit.nn import HybridDistribution, ObservationNormalizer, mlp
+from hybrid_toolkit.nn import HybridDistribution, mlp
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 
 
@@ -95,8 +95,6 @@ class HPOPolicy(nn.Module):
         init_discrete_uniform: Zero the discrete output layer (exactly uniform first policy).
         scale_index: Observation entry that multiplies half-open quantities (the JRP's
             mean-demand estimate), or ``None``.
-        normalize_observations: Standardise the networks' inputs with running statistics
-            (:attr:`obs_normalizer`); the quantity scale still reads the raw observation.
 
     Raises:
         ValueError: If the space has no discrete component.
@@ -113,7 +111,6 @@ class HPOPolicy(nn.Module):
         continuous_shift: float = 0.0,
         init_discrete_uniform: bool = True,
         scale_index: int | None = None,
-        normalize_observations: bool = False,
     ) -> None:
         super().__init__()
         if space.n_discrete < 1:
@@ -141,9 +138,6 @@ class HPOPolicy(nn.Module):
             )
         self.value_net = mlp(obs_dim, value_hidden, 1, activation, output_gain=1.0)
         self.box_map = BoxMap(space.low, space.high)
-        self.obs_normalizer: ObservationNormalizer | None = (
-            ObservationNormalizer(obs_dim, clip=None) if normalize_observations else None
-        )
 
     @property
     def dtype(self) -> torch.dtype:
@@ -163,18 +157,9 @@ class HPOPolicy(nn.Module):
         """Flatten ``[B, *obs_shape]`` to ``[B, obs_dim]`` in the networks' dtype (graph kept)."""
         return obs.reshape(obs.shape[0], -1).to(self.dtype)
 
-    def network_input(self, feats: Tensor) -> Tensor:
-        """What the networks read: ``feats``, standardised when inputs are normalised."""
-        return feats if self.obs_normalizer is None else self.obs_normalizer(feats)
-
-    def observe(self, feats: Tensor) -> None:
-        """Merge features ``[..., obs_dim]`` into the input statistics (no-op without them)."""
-        if self.obs_normalizer is not None:
-            self.obs_normalizer.update(feats.detach().reshape(-1, feats.shape[-1]))
-
     def discrete_distribution(self, feats: Tensor) -> HybridDistribution:
         """The categorical part: a :class:`HybridDistribution` over the discrete components."""
-        logits = self.discrete_net(self.network_input(feats))
+        logits = self.discrete_net(feats)
         empty = feats.new_zeros(feats.shape[0], 0)
         return HybridDistribution(self.discrete_space, logits, empty, feats.new_zeros(0))
 
@@ -182,7 +167,7 @@ class HPOPolicy(nn.Module):
         """``[B, n_continuous]`` deterministic parameters inside the action box (graph kept)."""
         if self.continuous_net is None:
             return feats.new_zeros(feats.shape[0], 0)
-        raw = self.continuous_net(self.network_input(feats)) + self.continuous_shift
+        raw = self.continuous_net(feats) + self.continuous_shift
         scale = None
         if self.scale_index is not None:
             # The mean-demand estimate depends on exogenous demand only: no gradient to keep.
@@ -191,7 +176,7 @@ class HPOPolicy(nn.Module):
 
     def value(self, feats: Tensor) -> Tensor:
         """``[N]`` state values of features ``[N, obs_dim]`` (read detached)."""
-        return self.value_net(self.network_input(feats.detach())).squeeze(-1)
+        return self.value_net(feats.detach()).squeeze(-1)
 
     @torch.no_grad()
     def act(
