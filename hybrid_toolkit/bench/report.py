@@ -75,12 +75,15 @@ def environment_lines(env: dict[str, Any]) -> list[str]:
     """:func:`environment` (plus ``load_average_end`` if present) as Markdown list items."""
     versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v != "absent")
     load = f"{env['load_average_start']:.1f} at the start"
+    loads = [env["load_average_start"], env.get("load_average_end", env["load_average_start"])]
     if "load_average_end" in env:
         load += f", {env['load_average_end']:.1f} at the end"
+    if max(loads) > (env["logical_cpus"] or 1):
+        load += " (above the CPU count: other jobs shared the machine)"
     return [
         f"- date: {env['date_utc']} UTC",
         f"- machine: {env['cpu']}, {env['logical_cpus']} logical CPUs ({env['platform']})",
-        f"- 1-minute load average: {load} (above the CPU count, other jobs shared the machine)",
+        f"- 1-minute load average: {load}",
         f"- Python {env['python']}, {versions}",
         f"- device {env['device']}, torch threads {env['torch_threads']}",
     ]
