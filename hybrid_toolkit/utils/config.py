@@ -52,3 +52,17 @@ def config_from_json(config_class: type[C], data: Mapping[str, Any]) -> C:
             f"{', '.join(field_names(config_class))}"
         )
     return dataclasses.replace(default, **values)  # type: ignore[type-var]
+
+
+def check_fields(config: Any, rules: Mapping[str, tuple[bool, str]]) -> None:
+    """Raise ``ValueError`` naming the first field whose check failed, its value and the rule.
+
+    Args:
+        config: The config dataclass instance (its class name starts the message).
+        rules: ``{field name: (check passed, what was expected)}``, checked in order.
+    """
+    for key, (ok, expected) in rules.items():
+        if not ok:
+            raise ValueError(
+                f"{type(config).__name__}.{key} must be {expected}, got {getattr(config, key)!r}"
+            )

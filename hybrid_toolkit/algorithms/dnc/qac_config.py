@@ -5,18 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from hybrid_toolkit.utils.config import check_fields
+
 Advantage = Literal["baseline", "td_error"]
 ActorLoss = Literal["policy_gradient", "cacla"]
 Optimizer = Literal["adam", "sgd"]
-
-
-def check_fields(config: Any, rules: dict[str, tuple[bool, str]]) -> None:
-    """Raise ``ValueError`` naming the first field whose check failed, its value and the rule."""
-    for key, (ok, expected) in rules.items():
-        if not ok:
-            raise ValueError(
-                f"{type(config).__name__}.{key} must be {expected}, got {getattr(config, key)!r}"
-            )
 
 
 def is_int_at_least(value: Any, minimum: int) -> bool:

@@ -18,10 +18,11 @@ from hybrid_toolkit.algorithms.dnc.codec import ActionCodec
 from hybrid_toolkit.algorithms.dnc.enumeration import check_enumerable, flat_to_discrete
 from hybrid_toolkit.algorithms.dnc.networks import CategoricalActor
 from hybrid_toolkit.algorithms.dnc.qac import QActorCritic, QActorCriticMethods, require_discrete
-from hybrid_toolkit.algorithms.dnc.qac_config import QACConfig, check_fields, is_int_at_least
+from hybrid_toolkit.algorithms.dnc.qac_config import QACConfig, is_int_at_least
 from hybrid_toolkit.algorithms.dnc.selection import Selection
 from hybrid_toolkit.algorithms.registry import register_algorithm
 from hybrid_toolkit.spaces import HybridAction
+from hybrid_toolkit.utils.config import check_fields
 
 
 @dataclass

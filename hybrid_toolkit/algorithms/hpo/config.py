@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hybrid_toolkit.nn import ACTIVATIONS
+from hybrid_toolkit.utils.config import check_fields
 
 
 @dataclass
@@ -119,9 +120,7 @@ class HPOConfig:
             "piece_norms_interval": (self.piece_norms_interval >= 0, ">= 0 (0 disables it)"),
             "activation": (self.activation in ACTIVATIONS, f"one of {sorted(ACTIVATIONS)}"),
         }
-        for key, (ok, expected) in checks.items():
-            if not ok:
-                raise ValueError(f"HPOConfig.{key} must be {expected}, got {getattr(self, key)!r}")
+        check_fields(self, checks)
         for key in ("discrete_hidden", "continuous_hidden", "value_hidden"):
             sizes = getattr(self, key)
             if any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in sizes):

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from hybrid_toolkit.utils.config import check_fields
+
 
 @dataclass
 class HyARConfig:
@@ -155,9 +157,7 @@ class HyARConfig:
             "expl_noise_episodes": (self.expl_noise_episodes >= 1, ">= 1"),
             "reward_scale": (self.reward_scale > 0, "> 0"),
         }
-        for key, (ok, expected) in rules.items():
-            if not ok:
-                raise ValueError(f"HyARConfig.{key} must be {expected}, got {getattr(self, key)!r}")
+        check_fields(self, rules)
 
     def _check_types(self) -> None:
         """Integer fields must hold ints (not bools or floats), numbers numbers, flags bools."""
