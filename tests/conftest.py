@@ -5,7 +5,11 @@ Single-threaded torch keeps timings stable on 2-core CI machines.
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import torch
@@ -30,3 +34,18 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> CliRunner:
         return code, captured.out + captured.err
 
     return run
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the fuzz suite's outcome counts to ``$HT_FUZZ_REPORT`` when that variable is set
+    (``scripts/fuzz_report.py`` sets it; see tests/fuzz/fuzz_outcomes.py)."""
+    path = os.environ.get("HT_FUZZ_REPORT")
+    outcomes = sys.modules.get("fuzz_outcomes")
+    if not path or outcomes is None:
+        return
+    rows = [
+        {"target": target, "outcome": outcome, "count": count}
+        for (target, outcome), count in sorted(outcomes.COUNTS.items())
+    ]
+    report = {"examples_per_property": outcomes.EXAMPLES, "exit_status": int(exitstatus)}
+    Path(path).write_text(json.dumps({**report, "rows": rows}, indent=2) + "\n")

@@ -1,4 +1,4 @@
-"""DGRL reaches the known optimum of the tiny Target envs and the goal of small mazes."""
+"""DGRL with longer budgets (slow); the short-budget cases are in test_learning.py."""
 
 from __future__ import annotations
 
@@ -30,16 +30,6 @@ def maze_solved_fraction(overrides: dict[str, Any], steps: int, seed: int) -> fl
     return sum(r > 0 for r in result.episode_rewards) / len(result.episode_rewards)
 
 
-def test_dgrl_reaches_the_optimum_of_the_multi_discrete_target() -> None:
-    fraction = target_fraction("TargetMultiDiscrete-v0", 6_000, seed=0)
-    assert fraction >= 0.93, f"DGRL reached {fraction:.3f} of the optimal return"
-
-
-def test_dgrl_reaches_the_goal_of_a_small_structured_maze() -> None:
-    solved = maze_solved_fraction(SMALL_MAZE, 5_000, seed=0)
-    assert solved == 1.0, f"DGRL reached the goal in {solved:.0%} of the evaluation episodes"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize(
@@ -48,12 +38,6 @@ def test_dgrl_reaches_the_goal_of_a_small_structured_maze() -> None:
 def test_dgrl_reaches_the_target_optimum_across_seeds(env_id: str, steps: int, seed: int) -> None:
     fraction = target_fraction(env_id, steps, seed)
     assert fraction >= 0.93, f"{env_id} seed {seed}: DGRL reached {fraction:.3f} of the optimum"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_dgrl_small_maze_across_seeds(seed: int) -> None:
-    assert maze_solved_fraction(SMALL_MAZE, 5_000, seed) == 1.0
 
 
 @pytest.mark.slow

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import torch
 from proto_checks import (
-    BANDIT,
     SMALL,
     check_predict_numpy,
     check_same_seed_same_training,
@@ -18,7 +17,6 @@ from proto_checks import (
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms import HCaclaConfig
-from hybrid_toolkit.training import evaluate_policy
 
 
 def small_cacla(env: Any = "TargetHybrid-v0", seed: int = 0, **kw: Any) -> ht.HCacla:
@@ -121,21 +119,3 @@ def test_bad_config_values_name_the_field(overrides: dict[str, Any], match: str)
 def test_unknown_key_is_rejected_with_valid_keys() -> None:
     with pytest.raises(ValueError, match=r"unknown HCaclaConfig key\(s\) \['radius'\]"):
         ht.HCacla("TargetRegime-v0", radius=2)
-
-
-def regime_fraction(seed: int, steps: int = 6_000) -> float:
-    model = ht.HCacla("TargetRegime-v0", seed=seed, **BANDIT).learn(steps)
-    env = ht.make("TargetRegime-v0", num_envs=32)
-    result = evaluate_policy(lambda o: model.act(o, deterministic=True), env, 64, seed=123)
-    return result.mean_reward / env.optimal_return
-
-
-def test_h_cacla_reaches_the_optimum_of_the_regime_target() -> None:
-    fraction = regime_fraction(seed=0)
-    assert fraction >= 0.93, f"H-Cacla reached {fraction:.3f} of the optimal return"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2])
-def test_h_cacla_regime_target_across_seeds(seed: int) -> None:
-    assert regime_fraction(seed) >= 0.93

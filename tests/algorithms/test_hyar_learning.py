@@ -1,4 +1,4 @@
-"""HyAR reaches the known optimum of the tiny Target envs."""
+"""HyAR with longer budgets (slow); the short-budget case is in test_learning.py."""
 
 from __future__ import annotations
 
@@ -12,13 +12,6 @@ def evaluate(model: ht.HyAR, env_id: str) -> tuple[float, float]:
     eval_env = ht.make(env_id, num_envs=32)
     result = evaluate_policy(lambda o: model.act(o, deterministic=True), eval_env, 64, seed=123)
     return result.mean_reward, eval_env.optimal_return
-
-
-def test_hyar_reaches_near_optimal_return_on_target_regime() -> None:
-    # 2048 warm-up steps (256 random episodes), 500 VAE steps, then ~1000 TD3 updates.
-    model = ht.HyAR("TargetRegime-v0", "target", seed=0, verbose=0).learn(6000)
-    mean, optimum = evaluate(model, "TargetRegime-v0")
-    assert mean >= 0.93 * optimum, f"HyAR reached {mean:.3f}, optimum is {optimum:.3f}"
 
 
 # (env id, timesteps, fraction of the optimal return that must be reached)

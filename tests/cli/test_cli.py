@@ -11,6 +11,7 @@ from conftest import CliRunner
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import hybrid_toolkit as ht
+from hybrid_toolkit.bench.learning import LEARNING_CASES
 from hybrid_toolkit.cli.options import apply_threads
 from hybrid_toolkit.cli.parser import parse, selection
 
@@ -162,7 +163,9 @@ def test_train_end_to_end_reaches_optimum_and_logs(tmp_path: Path, run_cli: CliR
     (run_dir,) = tmp_path.iterdir()
     assert run_dir.name.startswith("TargetRegime-v0__ppo__0__")
     mean = float(out.split("mean return ")[1].split(" ")[0])
-    assert mean >= 0.95 * ht.make("TargetRegime-v0", horizon=8).optimal_return
+    # The same training as the learning case, whose threshold holds across seeds and MKL paths.
+    case = LEARNING_CASES["ppo-target-regime"]
+    assert case.passes(mean / ht.make("TargetRegime-v0", horizon=8).optimal_return)
     events = EventAccumulator(str(run_dir))
     events.Reload()
     keys = set(events.Tags()["scalars"])

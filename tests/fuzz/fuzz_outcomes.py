@@ -2,8 +2,8 @@
 
 Every fuzz property sends its input through :func:`check_outcome`, which asserts the contract
 (a valid input is accepted; an invalid one raises a clear error naming the parameter) and counts
-what happened. ``conftest.py`` writes the counts to ``$HT_FUZZ_REPORT`` (JSON) at the end of the
-session, and ``scripts/fuzz_report.py`` turns them into the table on the Reliability page.
+what happened. ``tests/conftest.py`` writes the counts to ``$HT_FUZZ_REPORT`` (JSON) at the end
+of the session, and ``scripts/fuzz_report.py`` turns them into the table on the Reliability page.
 
 The default suite tries ``HT_FUZZ_EXAMPLES`` (40) inputs per property to stay fast; the report
 script raises it.
