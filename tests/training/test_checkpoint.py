@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -192,3 +194,23 @@ def test_non_json_config_fails_before_writing(tmp_path: Path) -> None:
             tmp_path / "m.zip", algorithm="ppo", config={"f": object()}, spaces={}, state_dicts={}
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def _temp_file(folder: Path, name: str, age_s: float) -> Path:
+    path = folder / name
+    path.write_bytes(b"half a zip")
+    stamp = time.time() - age_s
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_a_save_removes_what_killed_saves_to_the_same_file_left(tmp_path: Path) -> None:
+    hour = 3600.0
+    dead = _temp_file(tmp_path, ".model.zip.k1ll3d_x.tmp", hour)
+    live = _temp_file(tmp_path, ".model.zip.wr1t1ng_.tmp", 1.0)  # a concurrent save, just begun
+    other = _temp_file(tmp_path, ".model.zip.zip.abcdefgh.tmp", hour)  # another target's
+    mine = _temp_file(tmp_path, ".model.zip.notes.tmp", hour)  # not a save_checkpoint name
+    _save(tmp_path / "model.zip")
+    assert not dead.exists()
+    assert live.exists() and other.exists() and mine.exists()
+    load_checkpoint(tmp_path / "model.zip")
