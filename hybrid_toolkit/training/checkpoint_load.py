@@ -67,6 +67,9 @@ _ZIP_ERRORS = (
 )
 """What `zipfile` raises on damaged archives (bad offsets, CRC, headers, names, methods)."""
 
+_EOCD_SIZE = 22
+"""Size of a zip's end-of-central-directory record without its comment."""
+
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 
 
@@ -79,8 +82,28 @@ def _resolve(path: str | Path) -> Path:
     return source
 
 
+def _ends_with_zip_directory(handle: Any) -> bool:
+    """Whether the file ends exactly where its end-of-central-directory record (and comment) do.
+
+    zipfile searches the last 64 kB for that record; in a truncated checkpoint it finds the
+    record of a stored ``torch.save`` file instead and reads that inner zip as the outer one.
+    """
+    size = handle.seek(0, 2)
+    handle.seek(max(0, size - _EOCD_SIZE - 0xFFFF))
+    tail = handle.read()
+    position = tail.rfind(b"PK\x05\x06")
+    while position >= 0:
+        comment_size = int.from_bytes(tail[position + 20 : position + 22], "little")
+        if position + _EOCD_SIZE + comment_size == len(tail):
+            return True
+        position = tail.rfind(b"PK\x05\x06", 0, position)
+    return False
+
+
 def _open_zip(handle: Any, where: str) -> zipfile.ZipFile:
     try:
+        if not _ends_with_zip_directory(handle):
+            raise zipfile.BadZipFile("File is not a zip file")
         return zipfile.ZipFile(handle)
     except zipfile.BadZipFile as err:
         if "not a zip file" in str(err):
