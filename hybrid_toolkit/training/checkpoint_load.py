@@ -67,6 +67,9 @@ _ZIP_ERRORS = (
 )
 """What `zipfile` raises on damaged archives (bad offsets, CRC, headers, names, methods)."""
 
+_CHUNK_BYTES = 1 << 20
+"""Read entries in pieces: memory then follows the bytes that exist, not the sizes declared."""
+
 _EOCD_SIZE = 22
 """Size of a zip's end-of-central-directory record without its comment."""
 
@@ -170,11 +173,14 @@ def check_sizes(
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
     # zipfile stops at the directory's file_size and checks the CRC at the end; reading one
     # byte more than that size proves both without trusting either.
+    buffer, left = io.BytesIO(), info.file_size + 1
     try:
         with archive.open(info) as stream:
-            data = stream.read(info.file_size + 1)
+            while left > 0 and (chunk := stream.read(min(left, _CHUNK_BYTES))):
+                left -= buffer.write(chunk)
     except _ZIP_ERRORS as err:
         raise CheckpointError(f"{where}: entry {info.filename!r} is damaged ({err})") from None
+    data = buffer.getvalue()
     if len(data) != info.file_size:
         raise CheckpointError(
             f"{where}: entry {info.filename!r} holds {len(data):,} bytes; the zip directory "
