@@ -73,7 +73,8 @@ _CHUNK_BYTES = 1 << 20
 _EOCD_SIZE = 22
 """Size of a zip's end-of-central-directory record without its comment."""
 
-_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+"""The compression methods `save_checkpoint` writes; others (bzip2, lzma) are refused."""
 
 
 def _resolve(path: str | Path) -> Path:
@@ -120,10 +121,7 @@ def _open_zip(handle: Any, where: str) -> zipfile.ZipFile:
 
 
 def _entries(archive: zipfile.ZipFile, where: str) -> dict[str, zipfile.ZipInfo]:
-    try:
-        infos = archive.infolist()
-    except _ZIP_ERRORS as err:  # pragma: no cover - infolist only returns the parsed list
-        raise CheckpointError(f"{where} has a damaged zip directory ({err!r})") from None
+    infos = archive.infolist()
     twice = sorted(name for name, n in Counter(i.filename for i in infos).items() if n > 1)
     if twice:
         raise CheckpointError(f"{where}: entries {twice} appear more than once in the zip")

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import hybrid_toolkit as ht
 from hybrid_toolkit.training import CheckpointError
 
-UNCHANGED = "loaded, actions identical (the damage hit unread bytes)"
+UNCHANGED = "loaded, actions identical (nothing the model depends on changed)"
 EDITED = "loaded, actions changed (a valid edit of a JSON value)"
 
 Entries = list[tuple[zipfile.ZipInfo, bytes]]
