@@ -62,6 +62,10 @@ def saved_obs_shape(spaces: Mapping[str, Any], where: str) -> tuple[int, ...] | 
     return tuple(shape)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _component(data: Mapping[str, Any]) -> str:
     return f"{data['kind']}({data['n']})"
 
@@ -80,7 +84,7 @@ def _bounds(values: list[Any]) -> str:
 def _discrete_differences(model: list[Any], env: list[Any]) -> list[str]:
     if len(model) != len(env):
         return [
-            f"{len(model)} discrete components [{_components(model)}] in the model, "
+            f"{_count(len(model), 'discrete component')} [{_components(model)}] in the model, "
             f"{len(env)} [{_components(env)}] in the env"
         ]
     found = []
@@ -104,8 +108,8 @@ def describe_space_difference(model: HybridSpace, env: HybridSpace) -> list[str]
     found = _discrete_differences(ours["discrete"], theirs["discrete"])
     if len(ours["low"]) != len(theirs["low"]):
         found.append(
-            f"{len(ours['low'])} continuous parameters in the model, {len(theirs['low'])} in "
-            f"the env"
+            f"{_count(len(ours['low']), 'continuous parameter')} in the model, "
+            f"{len(theirs['low'])} in the env"
         )
     else:
         dims = [

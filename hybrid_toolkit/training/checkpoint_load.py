@@ -128,7 +128,7 @@ def _entries(archive: zipfile.ZipFile, where: str) -> dict[str, zipfile.ZipInfo]
     return {info.filename: info for info in infos}
 
 
-def check_sizes(
+def _check_sizes(
     infos: Sequence[zipfile.ZipInfo], max_entry_bytes: int, max_total_bytes: int, where: str
 ) -> None:
     """Refuse entries whose sizes in the zip directory exceed the limits, before any reading.
@@ -246,7 +246,7 @@ def _read_state_dict(
     if not zipfile.is_zipfile(io.BytesIO(blob)):
         raise CheckpointError(f"{what} is not a torch.save zip file")
     with _open_zip(io.BytesIO(blob), what) as inner:
-        check_sizes(inner.infolist(), max_entry_bytes, max_entry_bytes, what)
+        _check_sizes(inner.infolist(), max_entry_bytes, max_entry_bytes, what)
     try:
         state = torch.load(io.BytesIO(blob), map_location=map_location, weights_only=True)
     except Exception as err:  # any failure to decode these untrusted bytes means a bad file
@@ -293,7 +293,7 @@ def load_checkpoint(
             raise CheckpointError(
                 f"{where} is not a hybrid_toolkit checkpoint: the zip has no metadata.json"
             )
-        check_sizes([entries["metadata.json"]], entry_cap, total_cap, where)
+        _check_sizes([entries["metadata.json"]], entry_cap, total_cap, where)
         meta = _parse_json(
             _read_entry(archive, entries["metadata.json"], where), "metadata.json", where
         )
@@ -302,7 +302,7 @@ def load_checkpoint(
         missing = [entry for entry in wanted if entry not in entries]
         if missing:
             raise CheckpointError(f"checkpoint {where} is missing {', '.join(missing)}")
-        check_sizes([entries[entry] for entry in wanted], entry_cap, total_cap, where)
+        _check_sizes([entries[entry] for entry in wanted], entry_cap, total_cap, where)
         documents = {
             doc: _parse_json(
                 _read_entry(archive, entries[f"{doc}.json"], where), f"{doc}.json", where
@@ -326,6 +326,5 @@ __all__ = [
     "MAX_ENTRY_BYTES",
     "MAX_JSON_BYTES",
     "MAX_TOTAL_BYTES",
-    "check_sizes",
     "load_checkpoint",
 ]

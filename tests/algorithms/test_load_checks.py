@@ -43,7 +43,7 @@ def test_a_different_env_is_refused_saying_what_differs(saved: Path) -> None:
     message = str(err.value)
     assert "env Maze-v0 differs from the saved model" in message
     assert "observation shape (7,) in the model, (2,) in the env" in message
-    assert "1 discrete components [categorical(3)] in the model, 4 [4 × ordinal(17)]" in message
+    assert "1 discrete component [categorical(3)] in the model, 4 [4 × ordinal(17)]" in message
     assert "3 continuous parameters in the model, 0 in the env" in message
 
 
