@@ -31,9 +31,12 @@ STALE_TEMP_SECONDS = 600.0
 A live save writes its temporary file continuously and renames it within seconds (the slowest
 step, serialising one state dict of a few hundred MB into memory, takes a few seconds), so ten
 minutes without a write means the writer was killed. Younger files are left alone: they may
-belong to another process saving to the same name right now, and deleting its file would make
-its final rename fail.
+belong to another process saving into the same folder right now (even to the same name), and
+deleting its file would make its final rename fail.
 """
+
+_TEMP_NAME = re.compile(r"^\..+\.zip\.[a-z0-9_]{8}\.tmp$")
+"""How `save_checkpoint` names its temporary files (``tempfile.mkstemp`` adds 8 characters)."""
 
 
 def library_versions() -> dict[str, str]:
@@ -100,18 +103,19 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temp_files(target: Path, max_age_s: float = STALE_TEMP_SECONDS) -> list[Path]:
-    """Delete leftovers of killed saves to ``target``; return what was deleted.
+def remove_stale_temp_files(folder: Path, max_age_s: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete what killed saves into ``folder`` left behind; return what was deleted.
 
-    Only regular files named exactly as `save_checkpoint` names its temporary files for this
-    target (``.<name>.zip.<8 random characters>.tmp``) and older than ``max_age_s`` are deleted
-    (see `STALE_TEMP_SECONDS` for why younger ones stay).
+    Every save cleans its whole folder, not only leftovers of its own file name: periodic
+    checkpoints (``run_1000_steps.zip``, ``run_2000_steps.zip``, ...) never save to the same
+    name twice. Only regular files named as `save_checkpoint` names its temporary files
+    (``.<name>.zip.<8 random characters>.tmp``) and untouched for ``max_age_s`` are deleted (see
+    `STALE_TEMP_SECONDS` for why younger ones stay).
     """
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp$")
     deadline = time.time() - max_age_s
     removed = []
-    for entry in os.scandir(target.parent):
-        if not pattern.match(entry.name):
+    for entry in os.scandir(folder):
+        if not _TEMP_NAME.match(entry.name):
             continue
         try:
             info = entry.stat(follow_symlinks=False)
@@ -136,7 +140,7 @@ def save_checkpoint(
 
     The zip is written to a temporary file in the destination folder, flushed to disk and then
     renamed over ``path``, so a crash mid-write leaves any previous checkpoint intact. Temporary
-    files that killed saves to the same path left behind are deleted first
+    files that killed saves into the same folder left behind are deleted first
     (`remove_stale_temp_files`).
 
     Args:
@@ -177,7 +181,7 @@ def save_checkpoint(
         "extra.json": _to_json(extra or {}, "extra"),
     }
     target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_files(target)
+    remove_stale_temp_files(target.parent)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as raw:
