@@ -18,11 +18,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from hybrid_toolkit.envs import HybridEnv, env_spec, make
-from hybrid_toolkit.envs.registry import ENV_REGISTRY
+from hybrid_toolkit.algorithms.saved_env import REBUILD_ERRORS, check_env_matches, rebuild_env
+from hybrid_toolkit.envs import HybridEnv, make
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 from hybrid_toolkit.training import (
     Callback,
+    Checkpoint,
+    CheckpointError,
     EpisodeStats,
     Logger,
     configure_logger,
@@ -301,41 +303,56 @@ class BaseAlgorithm(abc.ABC):
                 (one scenario) when it is registered.
             device: Device for the networks.
             **kwargs: Passed to the constructor (``tensorboard_log``, ``verbose``…).
+
+        Raises:
+            FileNotFoundError: No file at ``path``.
+            CheckpointError: The file is damaged or foreign, or its content cannot rebuild this
+                algorithm (see `hybrid_toolkit.training.load_checkpoint`).
+            ValueError: The file holds another algorithm's model, or ``env`` differs from the
+                saved observation shape or action space (the message says how).
         """
         checkpoint = load_checkpoint(path, map_location=device)
-        saved = checkpoint.metadata.get("algorithm")
-        if saved != cls.name:
+        if checkpoint.algorithm != cls.name:
             raise ValueError(
-                f"{path} holds a {saved!r} model; load it with hybrid_toolkit.load() or the "
-                f"{saved!r} class, not {cls.__name__}"
+                f"{path} holds a {checkpoint.algorithm!r} model; load it with "
+                f"hybrid_toolkit.load() or the {checkpoint.algorithm!r} class, not {cls.__name__}"
             )
-        config: Any = config_from_json(cls.config_class, checkpoint.config)
-        if env is None:
-            env = cls._rebuild_env(checkpoint.extra.get("env", {}), device, path)
-        saved_space = HybridSpace.from_json(checkpoint.spaces["action_space"])
-        if env.action_space != saved_space:
-            raise ValueError(
-                f"env action space {env.action_space!r} differs from the saved model's "
-                f"{saved_space!r}"
-            )
-        kwargs.setdefault("verbose", 0)
-        algo = cls(env, config, seed=int(checkpoint.extra.get("seed", 0)), device=device, **kwargs)
-        algo.load_state_dicts(checkpoint.state_dicts)
-        algo.num_timesteps = int(checkpoint.extra.get("num_timesteps", 0))
-        return algo
+        return cls._from_checkpoint(checkpoint, path, env, device=device, **kwargs)
 
-    @staticmethod
-    def _rebuild_env(
-        env_info: Mapping[str, Any], device: torch.device | str, path: str | Path
-    ) -> HybridEnv:
-        name = env_info.get("name", "")
-        if name not in ENV_REGISTRY:
-            raise ValueError(
-                f"{path} was trained on {name!r}, which is not a registered env id; pass env="
-            )
-        spec = env_spec(name)
-        config: Any = config_from_json(spec.config_class, env_info.get("config", {}))
-        return make(name, num_envs=1, device=device, config=config)
+    @classmethod
+    def _from_checkpoint(
+        cls,
+        checkpoint: Checkpoint,
+        path: str | Path,
+        env: HybridEnv | None,
+        *,
+        device: torch.device | str,
+        **kwargs: Any,
+    ) -> BaseAlgorithm:
+        """Build the model a checkpoint holds, already read (`hybrid_toolkit.load` reads once)."""
+        extra = checkpoint.extra
+        if env is None:
+            env = rebuild_env(extra.get("env", {}), device, str(path))
+            check_env_matches(env, checkpoint.spaces, str(path), error=CheckpointError)
+        else:
+            check_env_matches(env, checkpoint.spaces, str(path))
+        kwargs.setdefault("verbose", 0)
+        try:
+            config: Any = config_from_json(cls.config_class, checkpoint.config)
+            seed, num_timesteps = extra.get("seed", 0), extra.get("num_timesteps", 0)
+            if type(seed) is not int or type(num_timesteps) is not int:
+                raise TypeError(
+                    f"seed and num_timesteps must be ints, got {seed!r}, {num_timesteps!r}"
+                )
+            algo = cls(env, config, seed=seed, device=device, **kwargs)
+            algo.load_state_dicts(checkpoint.state_dicts)
+        except REBUILD_ERRORS as err:
+            raise CheckpointError(
+                f"{path}: the saved {cls.name} model cannot be rebuilt from its config.json, "
+                f"extra.json and state dicts ({type(err).__name__}: {err})"
+            ) from err
+        algo.num_timesteps = num_timesteps
+        return algo
 
     def __repr__(self) -> str:
         return (

@@ -14,13 +14,9 @@ from hybrid_toolkit.training.callbacks import (
     TrainingContext,
     as_callback_list,
 )
-from hybrid_toolkit.training.checkpoint import (
-    FORMAT_VERSION,
-    Checkpoint,
-    CheckpointError,
-    load_checkpoint,
-    save_checkpoint,
-)
+from hybrid_toolkit.training.checkpoint import FORMAT_VERSION, Checkpoint, CheckpointError
+from hybrid_toolkit.training.checkpoint_load import load_checkpoint
+from hybrid_toolkit.training.checkpoint_save import save_checkpoint
 from hybrid_toolkit.training.episode_stats import EpisodeStats
 from hybrid_toolkit.training.evaluation import EvalResult, evaluate_policy
 from hybrid_toolkit.training.logger import Logger, configure_logger

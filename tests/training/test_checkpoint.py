@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
-import pickle
+import os
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,7 @@ from typing import Any
 import pytest
 import torch
 
+import hybrid_toolkit
 from hybrid_toolkit.spaces import HybridSpace
 from hybrid_toolkit.training import (
     FORMAT_VERSION,
@@ -176,7 +181,7 @@ class _Payload:
 
 def test_loading_never_unpickles_arbitrary_objects(tmp_path: Path) -> None:
     written = _save(tmp_path / "evil.zip", {"policy": {"payload": _Payload()}})  # type: ignore[dict-item]
-    with pytest.raises(pickle.UnpicklingError):
+    with pytest.raises(CheckpointError, match=r"policy\.pt.*Unsupported global.*_mark_loaded"):
         load_checkpoint(written)
     assert SIDE_EFFECTS == []
 
@@ -193,3 +198,68 @@ def test_non_json_config_fails_before_writing(tmp_path: Path) -> None:
             tmp_path / "m.zip", algorithm="ppo", config={"f": object()}, spaces={}, state_dicts={}
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def _temp_file(folder: Path, name: str, age_s: float) -> Path:
+    path = folder / name
+    path.write_bytes(b"half a zip")
+    stamp = time.time() - age_s
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_a_save_removes_what_killed_saves_into_its_folder_left(tmp_path: Path) -> None:
+    hour = 3600.0
+    dead = _temp_file(tmp_path, ".model.zip.k1ll3d_x.tmp", hour)
+    dead_other = _temp_file(tmp_path, ".run_32_steps.zip.abcdefgh.tmp", hour)  # periodic save
+    live = _temp_file(tmp_path, ".model.zip.wr1t1ng_.tmp", 1.0)  # a concurrent save, just begun
+    mine = _temp_file(tmp_path, ".model.zip.notes.tmp", hour)  # not a save_checkpoint name
+    _save(tmp_path / "model.zip")
+    assert not dead.exists() and not dead_other.exists()
+    assert live.exists() and mine.exists()
+    load_checkpoint(tmp_path / "model.zip")
+
+
+_KILLED_WRITER = """
+import sys, time, torch
+from pathlib import Path
+from hybrid_toolkit.training import save_checkpoint
+real_save, calls = torch.save, []
+def stall_on_second(obj, f, *args, **kwargs):
+    calls.append(1)
+    if len(calls) == 2:  # half the zip is on disk: tell the test, then wait to be killed
+        Path(sys.argv[2]).write_text("ready")
+        time.sleep(120)
+    real_save(obj, f, *args, **kwargs)
+torch.save = stall_on_second
+state = {name: {"w": torch.full((1000,), 7.0)} for name in ("a", "b", "c")}
+save_checkpoint(sys.argv[1], algorithm="ppo", config={}, spaces={}, state_dicts=state)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_sigkill_during_a_save_keeps_the_previous_checkpoint(tmp_path: Path) -> None:
+    first = _trained_state()
+    target = _save(tmp_path / "model.zip", first)
+    ready = tmp_path.parent / f"{tmp_path.name}.ready"
+    package_root = str(Path(hybrid_toolkit.__file__).parents[1])  # the same code in the child
+    path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WRITER, str(target), str(ready)],
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists() and writer.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), "the writer never reached the middle of its save"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    leftovers = list(tmp_path.glob(".model.zip.*.tmp"))
+    assert len(leftovers) == 1 and leftovers[0].stat().st_size > 0
+    _assert_same(first, load_checkpoint(target).state_dicts)
+    stamp = time.time() - 3600  # an hour later, the next save cleans up
+    os.utime(leftovers[0], (stamp, stamp))
+    _save(target, first)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.zip"]
