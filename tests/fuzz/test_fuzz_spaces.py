@@ -105,9 +105,9 @@ def _inject(kwargs: dict[str, Any], defect: str, draw: st.DrawFn) -> None:
         if defect == "activation is a list":
             kwargs["activation"] = rows
         elif defect == "activation row count":
-            kwargs["activation"] = {0: rows + [[]]}
+            kwargs["activation"] = {0: [*rows, []]}
         elif defect == "activation dim out of range":
-            kwargs["activation"] = {0: [[len(low)]] + rows[1:]}
+            kwargs["activation"] = {0: [[len(low)], *rows[1:]]}
         else:
             kwargs["activation"] = {len(kwargs["discrete"]): rows}
 
@@ -166,7 +166,9 @@ def test_discrete_component_constructor(n: Any, kind: str, positions: str) -> No
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | FINITE | st.text(max_size=6),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 SPACE_KEYS = ["discrete", "low", "high", "activation", "continuous_names"]
