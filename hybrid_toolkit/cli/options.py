@@ -74,6 +74,8 @@ class ResumeOptions:
     """Show a progress bar."""
     verbose: int = 1
     """0 silent, 1 progress table on stdout."""
+    device: str = ""
+    """Torch device of the continued run; empty keeps the recorded one."""
 
 
 @dataclass

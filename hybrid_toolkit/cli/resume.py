@@ -9,10 +9,10 @@ timesteps, or up to a new total given with ``--run.total-timesteps``.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hybrid_toolkit.algorithms import load
 from hybrid_toolkit.cli.errors import UserError
@@ -49,14 +49,13 @@ def prepare_resume(args: ResumeArgs) -> Callable[[], int]:
             total timesteps.
     """
     run_dir = Path(args.resume)
-    record = read_run_record(run_dir)
-    total = args.run.total_timesteps or record.run.total_timesteps
-    record.run = dataclasses.replace(
-        record.run,
-        total_timesteps=total,
-        progress_bar=args.run.progress_bar,
-        verbose=args.run.verbose,
-    )
+    overrides: dict[str, Any] = {"progress_bar": args.run.progress_bar, "verbose": args.run.verbose}
+    if args.run.total_timesteps:
+        overrides["total_timesteps"] = args.run.total_timesteps
+    if args.run.device:
+        overrides["device"] = args.run.device
+    record = read_run_record(run_dir, overrides)
+    total = record.run.total_timesteps
     checkpoint = latest_checkpoint(run_dir)
     if checkpoint is None:
         raise UserError(

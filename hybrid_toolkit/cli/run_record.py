@@ -53,8 +53,12 @@ def write_run_record(run_dir: Path, leaf: Any) -> Path:
     return path
 
 
-def read_run_record(run_dir: Path) -> RunRecord:
+def read_run_record(run_dir: Path, run_overrides: dict[str, Any] | None = None) -> RunRecord:
     """Rebuild the run recorded in ``run_dir/run.json``.
+
+    Args:
+        run_dir: The run directory.
+        run_overrides: ``RunOptions`` fields to change from the recorded ones.
 
     Raises:
         UserError: ``run_dir`` is not a run directory or its record is unreadable.
@@ -75,7 +79,7 @@ def read_run_record(run_dir: Path) -> RunRecord:
             preset=data.get("preset", "default"),
             algo=config_from_json(get_algorithm(data["algo_name"]).config_class, data["algo"]),
             env=config_from_json(env_spec(data["env_name"]).config_class, data["env"]),
-            run=RunOptions(**data["run"]),
+            run=RunOptions(**{**data["run"], **(run_overrides or {})}),
         )
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
         raise UserError(

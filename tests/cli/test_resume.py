@@ -90,6 +90,10 @@ def test_resume_errors_exit_2_with_one_line(tmp_path: Path, run_cli: CliRunner) 
     run_dir = train_run(tmp_path, run_cli, "--run.total-timesteps", "64")
     code, out = run_cli(["train", "--resume", str(run_dir)])
     assert code == 2 and "at 64 of 64 timesteps" in out
+    code, out = run_cli(["train", "--resume", str(run_dir), "--run.device", "banana"])
+    assert code == 2 and out.startswith("error: --run.device: got 'banana'")
+    code, out = run_cli(["train", "ppo", "TargetRegime-v0", "--resume", str(run_dir)])
+    assert code == 2 and "Traceback" not in out  # --resume takes no ALGO ENV
     (run_dir / "model.zip").unlink()
     code, out = run_cli(["train", "--resume", str(run_dir)])
     assert code == 2 and "checkpoints/*.zip or model.zip" in out
