@@ -76,6 +76,12 @@ def _train_leaf(algo: str, env: str, preset: str = "default") -> type:
     return cls
 
 
+UNION_DESCRIPTIONS = {
+    "train": "Train ALGO on ENV (train ALGO ENV --help lists the options), or continue a run "
+    "with train --resume RUN_DIR.",
+    "bench": "Run a registered benchmark suite.",
+}
+
 GROUPS = ("algo", "env", "run")
 """The option groups of a train leaf (``--algo.*``, ``--env.*``, ``--run.*``)."""
 
@@ -124,9 +130,19 @@ class Unselectable:
     """Placeholder subcommand (hidden) that keeps a one-member union a union."""
 
 
-def _union(options: dict[str, Any], *, prefix: bool = True) -> Any:
+def _union(
+    options: dict[str, Any], *, prefix: bool = True, descriptions: dict[str, str] | None = None
+) -> Any:
+    """A tyro subcommand union; ``descriptions`` give members that are unions themselves a
+    help line (tyro would print the docstring of ``typing.Union``)."""
     members: tuple[Any, ...] = tuple(
-        Annotated[t, tyro.conf.subcommand(name, prefix_name=prefix)] for name, t in options.items()
+        Annotated[
+            t,
+            tyro.conf.subcommand(
+                name, prefix_name=prefix, description=(descriptions or {}).get(name)
+            ),
+        ]
+        for name, t in options.items()
     )
     if len(members) == 1:  # typing collapses Union[X] to X, which tyro would not offer as a choice
         hidden = Annotated[
@@ -224,7 +240,7 @@ def cli_type(algo: str | None = None, env: str | None = None, preset: str = "def
     commands: dict[str, Any] = {"list": ListArgs, "train": train, "eval": EvalArgs}
     if list_suites():
         commands["bench"] = _union({name: bench_leaf(name) for name in list_suites()})
-    return _union(commands)
+    return _union(commands, descriptions=UNION_DESCRIPTIONS)
 
 
 def parse(args: list[str] | None = None) -> Any:
@@ -238,7 +254,9 @@ def parse(args: list[str] | None = None) -> Any:
     """
     argv = sys.argv[1:] if args is None else list(args)
     if argv[:1] == ["train"] and is_resume(argv):
-        return tyro.cli(ResumeArgs, args=argv[1:], prog="hybrid-toolkit train")
+        wants_help = any(arg in ("-h", "--help") for arg in argv)
+        resume_args = ["--help"] if wants_help else argv[1:]
+        return tyro.cli(ResumeArgs, args=resume_args, prog="hybrid-toolkit train")
     algo, env = selection(argv)
     parsed = _parse(argv, algo, env, preset_selection(argv, algo))
     if getattr(parsed, "stand_in", False):  # the quick look at argv missed the selection

@@ -98,3 +98,10 @@ def test_resume_errors_exit_2_with_one_line(tmp_path: Path, run_cli: CliRunner) 
     code, out = run_cli(["train", "--resume", str(run_dir)])
     assert code == 2 and "checkpoints/*.zip or model.zip" in out
     assert "Traceback" not in out
+
+
+def test_resume_is_discoverable_from_the_help(run_cli: CliRunner) -> None:
+    code, out = run_cli(["--help"])
+    assert code == 0 and "train --resume RUN_DIR" in out and "Union type" not in out
+    code, out = run_cli(["train", "--resume", "--help"])
+    assert code == 0 and "--run.total-timesteps" in out and "newest checkpoint" in out
