@@ -34,6 +34,7 @@ from hybrid_toolkit.training import (
     train,
 )
 from hybrid_toolkit.utils.config import apply_overrides, config_from_json, config_to_json
+from hybrid_toolkit.utils.device import resolve_device
 
 
 def _env_name(env: HybridEnv) -> str:
@@ -50,7 +51,8 @@ class BaseAlgorithm(abc.ABC):
         config: The algorithm's config dataclass, a preset name from ``presets``, or ``None`` for
             the defaults.
         seed: Seeds network initialisation, action sampling and the env.
-        device: Torch device of the networks.
+        device: Torch device of the networks; ``"auto"`` (default) is CUDA when available, else
+            the CPU.
         tensorboard_log: Root folder for run directories
             (``<root>/<env>__<algo>__<seed>__<time>/`` with TensorBoard events, ``progress.csv``
             and ``hparams.json``); ``None`` logs to stdout only.
@@ -75,14 +77,14 @@ class BaseAlgorithm(abc.ABC):
         config: Any | str | None = None,
         *,
         seed: int = 0,
-        device: torch.device | str = "cpu",
+        device: torch.device | str = "auto",
         tensorboard_log: str | Path | None = None,
         verbose: int = 1,
         **overrides: Any,
     ) -> None:
         self.config = apply_overrides(self._resolve_config(config), overrides)
         self.seed = int(seed)
-        self.device = torch.device(device)
+        self.device = resolve_device(device)
         self.tensorboard_log = tensorboard_log
         self.verbose = verbose
         if isinstance(env, str):

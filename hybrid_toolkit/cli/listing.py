@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
 from hybrid_toolkit.bench import get_suite, list_suites
+from hybrid_toolkit.cli.errors import UserError
 from hybrid_toolkit.cli.options import ListArgs
 from hybrid_toolkit.envs import env_spec, list_envs
 
@@ -13,7 +14,7 @@ KINDS = ("all", "algos", "envs", "bench")
 def run_list(args: ListArgs) -> int:
     """Print the registries; an unknown ``kind`` exits with status 2."""
     if args.kind not in KINDS:
-        print(f"error: --kind must be one of {', '.join(KINDS)}, got {args.kind!r}")
+        print(f"error: {UserError('--kind', repr(args.kind), 'one of ' + ', '.join(KINDS))}")
         return 2
     if args.kind in ("all", "algos"):
         print("Algorithms:")

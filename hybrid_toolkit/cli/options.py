@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated
 
 import torch
 import tyro
+
+from hybrid_toolkit.utils.config import check_fields
+from hybrid_toolkit.utils.device import resolve_device
 
 
 @dataclass
@@ -17,8 +21,8 @@ class RunOptions:
     """Environment steps to train for (summed over the batch of scenarios)."""
     seed: int = 0
     """Seed of network initialisation, action sampling and the environment."""
-    device: str = "cpu"
-    """Torch device, e.g. cpu or cuda."""
+    device: str = "auto"
+    """Torch device: auto (CUDA when available, else cpu), cpu, cuda or cuda:N."""
     threads: int = 1
     """torch.set_num_threads: CPU threads per operation (small RL networks and batches run
     fastest on one; extra threads mostly wait for each other); 0 keeps torch's default."""
@@ -34,6 +38,54 @@ class RunOptions:
     """Show a progress bar."""
     verbose: int = 1
     """0 silent, 1 progress table on stdout."""
+
+    def __post_init__(self) -> None:
+        check_fields(
+            self,
+            {
+                "total_timesteps": (_is_int(self.total_timesteps, 1), "an integer >= 1"),
+                "seed": (_is_int(self.seed, 0), "an integer >= 0"),
+                "threads": (_is_int(self.threads, 0), "an integer >= 1, or 0 for torch's default"),
+                "run_root": (_is_folder_path(self.run_root), "a folder path (not a file)"),
+                "eval_episodes": (_is_int(self.eval_episodes, 1), "an integer >= 1"),
+                "eval_freq": (_is_int(self.eval_freq, 0), "an integer >= 0 (0: only at the end)"),
+                "checkpoint_freq": (_is_int(self.checkpoint_freq, 0), "an integer >= 0 (0: none)"),
+                "verbose": (_is_int(self.verbose, 0), "an integer >= 0"),
+            },
+        )
+        resolve_device(self.device, name="RunOptions.device")
+
+
+def _is_int(value: object, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _is_folder_path(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not Path(value).is_file()
+
+
+@dataclass
+class ResumeOptions:
+    """What ``train --resume`` may change; everything else comes from the run directory."""
+
+    total_timesteps: int = 0
+    """New total (not additional) timesteps of the run; 0 keeps the run's recorded total."""
+    progress_bar: bool = True
+    """Show a progress bar."""
+    verbose: int = 1
+    """0 silent, 1 progress table on stdout."""
+    device: str = ""
+    """Torch device of the continued run; empty keeps the recorded one."""
+
+
+@dataclass
+class ResumeArgs:
+    """Continue a run of `hybrid-toolkit train` from its newest checkpoint."""
+
+    resume: Annotated[str, tyro.conf.arg(metavar="RUN_DIR")]
+    """Run directory written by `hybrid-toolkit train` (holds run.json and checkpoints/)."""
+    run: ResumeOptions = field(default_factory=ResumeOptions)
+    """Options of the continued run."""
 
 
 @dataclass

@@ -14,6 +14,14 @@ defaults of the ``--algo.*`` options, so ``train hpo JointReplenishment-v0 --pre
 --algo.learning-rate 3e-4`` is the preset with one field changed. Because those defaults must
 be known before tyro builds the leaf, the preset is read from the command line first (like the
 algorithm and environment names) and the leaf is built with it.
+
+tyro builds the ``algo``/``env``/``run`` groups from stand-in subclasses whose
+``__post_init__`` does nothing, and :func:`parse` then builds the real dataclasses: a value
+their validation refuses raises ``ValueError`` here, outside tyro, so ``main`` reports it as
+one line naming the flag (tyro would print a box naming only the group).
+
+``train --resume RUN_DIR`` is a command line of its own (:class:`ResumeArgs`): the algorithm,
+the environment and their options come from the run directory.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import tyro
 from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
 from hybrid_toolkit.bench import list_suites
 from hybrid_toolkit.cli.bench import bench_leaf
-from hybrid_toolkit.cli.options import EvalArgs, ListArgs, RunOptions
+from hybrid_toolkit.cli.options import EvalArgs, ListArgs, ResumeArgs, RunOptions
 from hybrid_toolkit.envs import env_spec, list_envs
 
 CLI_CONFIG = (tyro.conf.CascadeSubcommandArgs,)
@@ -48,11 +56,15 @@ def _train_leaf(algo: str, env: str, preset: str = "default") -> type:
     fields: list[Any] = [
         (
             "algo",
-            algo_cls.config_class,
-            dataclasses.field(default_factory=lambda: algo_cls._resolve_config(preset)),
+            _unchecked(algo_cls.config_class),
+            dataclasses.field(default_factory=lambda: _defer(algo_cls._resolve_config(preset))),
         ),
-        ("env", spec.config_class, dataclasses.field(default_factory=spec.default_config)),
-        ("run", RunOptions, dataclasses.field(default_factory=RunOptions)),
+        (
+            "env",
+            _unchecked(spec.config_class),
+            dataclasses.field(default_factory=lambda: _defer(spec.default_config())),
+        ),
+        ("run", _unchecked(RunOptions), dataclasses.field(default_factory=lambda: _defer(None))),
         ("preset", Annotated[preset_choice, preset_help], dataclasses.field(default=preset)),
     ]
     cls = dataclasses.make_dataclass(
@@ -64,14 +76,73 @@ def _train_leaf(algo: str, env: str, preset: str = "default") -> type:
     return cls
 
 
+UNION_DESCRIPTIONS = {
+    "train": "Train ALGO on ENV (train ALGO ENV --help lists the options), or continue a run "
+    "with train --resume RUN_DIR.",
+    "bench": "Run a registered benchmark suite.",
+}
+
+GROUPS = ("algo", "env", "run")
+"""The option groups of a train leaf (``--algo.*``, ``--env.*``, ``--run.*``)."""
+
+
+@cache
+def _unchecked(config_class: type) -> type:
+    """``config_class`` with a no-op ``__post_init__``, for tyro to fill in (see module doc)."""
+    params = getattr(config_class, "__dataclass_params__", None)
+    return dataclasses.make_dataclass(
+        config_class.__name__,
+        [],
+        bases=(config_class,),
+        namespace={"__post_init__": lambda self: None, "checked_class": config_class},
+        frozen=bool(getattr(params, "frozen", False)),
+    )
+
+
+def _init_values(config: Any) -> dict[str, Any]:
+    return {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.init}
+
+
+def _defer(config: Any | None) -> Any:
+    """An unchecked copy of ``config`` (``None``: the default :class:`RunOptions`)."""
+    config = RunOptions() if config is None else config
+    config_class: type = type(config)
+    return _unchecked(config_class)(**_init_values(config))
+
+
+def check_leaf(leaf: Any) -> Any:
+    """Replace the unchecked groups of a train leaf by the validated dataclasses.
+
+    Raises:
+        ValueError: (or ``TypeError``) from the first group whose validation refuses a value;
+            the message names the config class and field (``PPOConfig.gamma must be …``).
+    """
+    for group in GROUPS:
+        value = getattr(leaf, group)
+        checked = getattr(type(value), "checked_class", None)
+        if checked is not None:
+            setattr(leaf, group, checked(**_init_values(value)))
+    return leaf
+
+
 @dataclasses.dataclass
 class Unselectable:
     """Placeholder subcommand (hidden) that keeps a one-member union a union."""
 
 
-def _union(options: dict[str, Any], *, prefix: bool = True) -> Any:
+def _union(
+    options: dict[str, Any], *, prefix: bool = True, descriptions: dict[str, str] | None = None
+) -> Any:
+    """A tyro subcommand union; ``descriptions`` give members that are unions themselves a
+    help line (tyro would print the docstring of ``typing.Union``)."""
     members: tuple[Any, ...] = tuple(
-        Annotated[t, tyro.conf.subcommand(name, prefix_name=prefix)] for name, t in options.items()
+        Annotated[
+            t,
+            tyro.conf.subcommand(
+                name, prefix_name=prefix, description=(descriptions or {}).get(name)
+            ),
+        ]
+        for name, t in options.items()
     )
     if len(members) == 1:  # typing collapses Union[X] to X, which tyro would not offer as a choice
         hidden = Annotated[
@@ -169,21 +240,33 @@ def cli_type(algo: str | None = None, env: str | None = None, preset: str = "def
     commands: dict[str, Any] = {"list": ListArgs, "train": train, "eval": EvalArgs}
     if list_suites():
         commands["bench"] = _union({name: bench_leaf(name) for name in list_suites()})
-    return _union(commands)
+    return _union(commands, descriptions=UNION_DESCRIPTIONS)
 
 
 def parse(args: list[str] | None = None) -> Any:
     """Parse ``args`` (``sys.argv[1:]`` when ``None``); bad input exits with status 2.
 
-    Returns a ``ListArgs``, an ``EvalArgs``, a train leaf (with ``algo_name``/``env_name``) or
-    a bench leaf (with ``suite_name``).
+    Returns a ``ListArgs``, an ``EvalArgs``, a train leaf (with ``algo_name``/``env_name``),
+    a ``ResumeArgs`` or a bench leaf (with ``suite_name``).
+
+    Raises:
+        ValueError: A ``--algo.*``/``--env.*``/``--run.*`` value that the config refuses.
     """
     argv = sys.argv[1:] if args is None else list(args)
+    if argv[:1] == ["train"] and is_resume(argv):
+        wants_help = any(arg in ("-h", "--help") for arg in argv)
+        resume_args = ["--help"] if wants_help else argv[1:]
+        return tyro.cli(ResumeArgs, args=resume_args, prog="hybrid-toolkit train")
     algo, env = selection(argv)
     parsed = _parse(argv, algo, env, preset_selection(argv, algo))
     if getattr(parsed, "stand_in", False):  # the quick look at argv missed the selection
         parsed = _parse(argv, "*", "*")
-    return parsed
+    return check_leaf(parsed) if hasattr(parsed, "algo_name") else parsed
+
+
+def is_resume(argv: list[str]) -> bool:
+    """Whether a ``train`` command line asks to resume a run (``--resume RUN_DIR``)."""
+    return any(arg == "--resume" or arg.startswith("--resume=") for arg in argv)
 
 
 def _parse(argv: list[str], algo: str | None, env: str | None, preset: str = "default") -> Any:

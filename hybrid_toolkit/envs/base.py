@@ -20,6 +20,7 @@ import torch
 from torch import Tensor
 
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
+from hybrid_toolkit.utils.device import resolve_device
 
 
 class Step(NamedTuple):
@@ -68,7 +69,7 @@ class HybridEnv(abc.ABC):
         if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
             raise ValueError(f"num_envs must be an integer >= 1, got {num_envs!r}")
         self.num_envs = num_envs
-        self.device = torch.device(device)
+        self.device = resolve_device(device)
         self.validate_actions = validate_actions
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(0)

@@ -84,7 +84,7 @@ def list_envs() -> list[str]:
 def make(
     name: str,
     num_envs: int = 1,
-    device: torch.device | str = "cpu",
+    device: torch.device | str = "auto",
     *,
     config: Any | None = None,
     validate_actions: bool = True,
@@ -95,7 +95,7 @@ def make(
     Args:
         name: A registered id (see :func:`list_envs`).
         num_envs: Batch size ``B``.
-        device: Torch device.
+        device: Torch device; ``"auto"`` (default) is CUDA when available, else the CPU.
         config: A full config dataclass instance; defaults to the id's default config.
         validate_actions: Check every action against the action space.
         **overrides: Config fields to change, e.g. ``n_choices=4``; unknown keys raise.

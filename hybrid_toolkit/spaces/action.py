@@ -24,6 +24,12 @@ class HybridAction:
     continuous: Tensor
 
     def __post_init__(self) -> None:
+        for name in ("discrete", "continuous"):
+            if not isinstance(getattr(self, name), Tensor):
+                raise TypeError(
+                    f"HybridAction.{name} must be a torch.Tensor, got "
+                    f"{type(getattr(self, name)).__name__}"
+                )
         if self.discrete.dim() != 2 or self.continuous.dim() != 2:
             raise ValueError(
                 "HybridAction expects discrete [B, n_discrete] and continuous [B, n_continuous] "

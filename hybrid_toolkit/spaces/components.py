@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from hybrid_toolkit.spaces.arguments import check_int, check_sequence, component_kwargs
+
 DiscreteKind = Literal["categorical", "ordinal"]
 
 
@@ -30,14 +32,15 @@ class DiscreteComponent:
     name: str = ""
 
     def __post_init__(self) -> None:
-        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
-            raise ValueError(f"DiscreteComponent.n must be an integer >= 1, got {self.n!r}")
-        if self.kind not in ("categorical", "ordinal"):
+        object.__setattr__(self, "n", check_int(self.n, "DiscreteComponent.n", 1))
+        if not isinstance(self.name, str):
+            raise ValueError(f"DiscreteComponent.name must be a string, got {self.name!r}")
+        if not isinstance(self.kind, str) or self.kind not in ("categorical", "ordinal"):
             raise ValueError(
                 f"DiscreteComponent.kind must be 'categorical' or 'ordinal', got {self.kind!r}"
             )
         if self.positions is not None:
-            positions = tuple(float(p) for p in self.positions)
+            positions = _float_tuple(self.positions)
             object.__setattr__(self, "positions", positions)
             if len(positions) != self.n:
                 raise ValueError(
@@ -72,11 +75,14 @@ class DiscreteComponent:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DiscreteComponent:
-        """Inverse of :meth:`to_json`."""
-        positions = data.get("positions")
-        return cls(
-            n=int(data["n"]),
-            kind=data.get("kind", "categorical"),
-            positions=tuple(positions) if positions is not None else None,
-            name=data.get("name", ""),
-        )
+        """Inverse of :meth:`to_json`; a malformed document raises ``ValueError``."""
+        return cls(**component_kwargs(data, 0))
+
+
+def _float_tuple(values: Any) -> tuple[float, ...]:
+    try:
+        return tuple(float(p) for p in check_sequence(values, "DiscreteComponent.positions"))
+    except (TypeError, ValueError) as err:
+        if "DiscreteComponent.positions" in str(err):
+            raise
+        raise ValueError(f"DiscreteComponent.positions must be numbers, got {values!r}") from None

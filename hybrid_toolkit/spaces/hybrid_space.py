@@ -10,6 +10,16 @@ import torch
 from torch import Tensor
 
 from hybrid_toolkit.spaces.action import HybridAction
+from hybrid_toolkit.spaces.arguments import (
+    check_activation,
+    check_batch_size,
+    check_bounds,
+    check_int,
+    check_names,
+    check_sequence,
+    float_vector,
+    space_kwargs,
+)
 from hybrid_toolkit.spaces.components import DiscreteComponent, DiscreteKind
 
 if TYPE_CHECKING:
@@ -20,15 +30,12 @@ if TYPE_CHECKING:
 ActivationMap = Mapping[int, Sequence[Sequence[int]]]
 
 
-def _as_float_vector(values: Any, length: int, name: str) -> Tensor:
-    tensor = torch.as_tensor(values, dtype=torch.float64).flatten()
-    if tensor.numel() == 1 and length != 1:
-        tensor = tensor.expand(length).clone()
-    if tensor.numel() != length:
-        raise ValueError(f"HybridSpace {name} must have {length} entries, got {tensor.numel()}")
-    if torch.isnan(tensor).any():
-        raise ValueError(f"HybridSpace {name} must not contain NaN, got {tensor.tolist()}")
-    return tensor
+def _count(values: Any, name: str) -> int:
+    """Number of entries of a bound argument (a scalar counts as one)."""
+    try:
+        return int(torch.as_tensor(values, dtype=torch.float64).numel())
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"HybridSpace {name} must be numbers, got {values!r}") from None
 
 
 class HybridSpace:
@@ -63,30 +70,18 @@ class HybridSpace:
         continuous_names: Sequence[str] | None = None,
     ) -> None:
         self.discrete: tuple[DiscreteComponent, ...] = tuple(
-            c if isinstance(c, DiscreteComponent) else DiscreteComponent(int(c)) for c in discrete
+            c if isinstance(c, DiscreteComponent) else DiscreteComponent(c)
+            for c in check_sequence(discrete, "HybridSpace discrete")
         )
-        n_low = torch.as_tensor(low).numel()
-        n_high = torch.as_tensor(high).numel()
-        n_cont = max(n_low, n_high)
-        self.low = _as_float_vector(low, n_cont, "low").to(torch.float32)
-        self.high = _as_float_vector(high, n_cont, "high").to(torch.float32)
-        bad = torch.nonzero(self.low > self.high).flatten()
-        if bad.numel():
-            i = int(bad[0])
-            raise ValueError(
-                f"HybridSpace low must be <= high, got low[{i}]={self.low[i].item()} > "
-                f"high[{i}]={self.high[i].item()}"
-            )
+        n_cont = max(_count(low, "low"), _count(high, "high"))
+        self.low = float_vector(low, n_cont, "low").to(torch.float32)
+        self.high = float_vector(high, n_cont, "high").to(torch.float32)
+        check_bounds(self.low, self.high)
         if len(self.discrete) == 0 and n_cont == 0:
             raise ValueError("HybridSpace needs at least one discrete component or parameter")
-        self.continuous_names: tuple[str, ...] = tuple(continuous_names or ())
-        if self.continuous_names and len(self.continuous_names) != n_cont:
-            raise ValueError(
-                f"HybridSpace continuous_names must have {n_cont} entries, "
-                f"got {len(self.continuous_names)}"
-            )
-        self.activation: dict[int, tuple[tuple[int, ...], ...]] = self._check_activation(
-            activation or {}
+        self.continuous_names: tuple[str, ...] = check_names(continuous_names, n_cont)
+        self.activation: dict[int, tuple[tuple[int, ...], ...]] = check_activation(
+            activation, [c.n for c in self.discrete], n_cont
         )
         self._tables = self._activation_tables()
 
@@ -109,16 +104,15 @@ class HybridSpace:
             raise ValueError("HybridSpace.parameterized needs at least one choice in param_dims")
         blocks: list[tuple[int, ...]] = []
         start = 0
-        for k, d in enumerate(param_dims):
-            if d < 0:
-                raise ValueError(f"param_dims[{k}] must be >= 0, got {d}")
+        for k, d in enumerate(check_sequence(param_dims, "param_dims")):
+            d = check_int(d, f"param_dims[{k}]", 0)
             blocks.append(tuple(range(start, start + d)))
             start += d
         n_cont = start
         return cls(
             [DiscreteComponent(len(param_dims), "categorical", name=name)],
-            low=_as_float_vector(low, n_cont, "low") if n_cont else (),
-            high=_as_float_vector(high, n_cont, "high") if n_cont else (),
+            low=float_vector(low, n_cont, "low") if n_cont else (),
+            high=float_vector(high, n_cont, "high") if n_cont else (),
             activation={0: blocks},
             continuous_names=continuous_names,
         )
@@ -131,6 +125,7 @@ class HybridSpace:
         positions: Sequence[Sequence[float] | None] | None = None,
     ) -> HybridSpace:
         """A purely discrete space of ``len(sizes)`` components (e.g. ``[2] * 12`` actuators)."""
+        sizes = check_sequence(sizes, "sizes")
         pos = list(positions) if positions is not None else [None] * len(sizes)
         if len(pos) != len(sizes):
             raise ValueError(
@@ -138,7 +133,7 @@ class HybridSpace:
             )
         return cls(
             [
-                DiscreteComponent(int(n), kind, tuple(p) if p is not None else None)
+                DiscreteComponent(n, kind, tuple(p) if p is not None else None)
                 for n, p in zip(sizes, pos, strict=True)
             ]
         )
@@ -181,38 +176,6 @@ class HybridSpace:
         return f"parameter {j}"
 
     # ------------------------------------------------------------------ activation
-    def _check_activation(
-        self, activation: ActivationMap
-    ) -> dict[int, tuple[tuple[int, ...], ...]]:
-        checked: dict[int, tuple[tuple[int, ...], ...]] = {}
-        owner: dict[int, int] = {}
-        for comp, per_choice in activation.items():
-            if not 0 <= comp < self.n_discrete:
-                raise ValueError(
-                    f"HybridSpace activation names component {comp}; expected an index in "
-                    f"[0, {self.n_discrete})"
-                )
-            if len(per_choice) != self.discrete[comp].n:
-                raise ValueError(
-                    f"HybridSpace activation for component {comp} must list the active dims of "
-                    f"each of its {self.discrete[comp].n} choices, got {len(per_choice)} entries"
-                )
-            rows = tuple(tuple(int(j) for j in dims) for dims in per_choice)
-            for dims in rows:
-                for j in dims:
-                    if not 0 <= j < self.n_continuous:
-                        raise ValueError(
-                            f"HybridSpace activation for component {comp} names continuous dim "
-                            f"{j}; expected an index in [0, {self.n_continuous})"
-                        )
-                    if owner.setdefault(j, comp) != comp:
-                        raise ValueError(
-                            f"HybridSpace activation: continuous dim {j} is governed by both "
-                            f"component {owner[j]} and component {comp}; at most one is allowed"
-                        )
-            checked[int(comp)] = rows
-        return checked
-
     def _activation_tables(self) -> dict[int, Tensor]:
         tables = {}
         for comp, rows in self.activation.items():
@@ -258,6 +221,7 @@ class HybridSpace:
         Bounded parameters are uniform on ``[low, high]``; half-bounded ones are
         ``bound ± Exponential(1)``; unbounded ones are standard normal (gymnasium's convention).
         """
+        batch_size = check_batch_size(batch_size)
         gen_device = generator.device if generator is not None else torch.device("cpu")
         out_device = torch.device(device) if device is not None else gen_device
         nvec = self.nvec.to(gen_device)
@@ -310,12 +274,14 @@ class HybridSpace:
         active = self.active_mask(d)
         values = c.detach()
         low, high = self.low.to(c.device), self.high.to(c.device)
-        bad = active & ~((values >= low) & (values <= high))
+        bad = active & ~((values >= low) & (values <= high) & torch.isfinite(values))
         if bad.any():
             row, j = (int(v) for v in torch.nonzero(bad)[0])
+            value = float(values[row, j])
+            kind = "value" if math.isfinite(value) else "finite value"
             raise ValueError(
                 f"{name}.continuous[{row}, {j}] ({self.continuous_label(j)}, active for the chosen "
-                f"discrete values) is {float(values[row, j])}; expected a value in "
+                f"discrete values) is {value}; expected a {kind} in "
                 f"[{float(low[j])}, {float(high[j])}]"
             )
 
@@ -344,14 +310,10 @@ class HybridSpace:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> HybridSpace:
-        """Inverse of `to_json`."""
-        return cls(
-            [DiscreteComponent.from_json(c) for c in data.get("discrete", [])],
-            low=[float(x) for x in data.get("low", [])],
-            high=[float(x) for x in data.get("high", [])],
-            activation={int(k): v for k, v in data.get("activation", {}).items()},
-            continuous_names=data.get("continuous_names") or None,
-        )
+        """Inverse of `to_json`; a malformed document raises ``ValueError`` naming the key."""
+        kwargs = space_kwargs(data)
+        kwargs["discrete"] = [DiscreteComponent(**c) for c in kwargs["discrete"]]
+        return cls(**kwargs)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, HybridSpace) and self.to_json() == other.to_json()

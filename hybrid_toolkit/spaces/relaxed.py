@@ -74,6 +74,10 @@ class RelaxedCoordinates:
         device: torch.device | str | None = None,
         dtype: torch.dtype = torch.float32,
     ) -> None:
+        if not hasattr(space, "discrete") or not hasattr(space, "low"):
+            raise TypeError(f"space must be a HybridSpace, got {type(space).__name__}")
+        if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+            raise ValueError(f"dtype must be a floating torch.dtype, got {dtype!r}")
         self.space = space
         self.dtype = dtype
         self.device = torch.device(device) if device is not None else torch.device("cpu")
@@ -133,6 +137,8 @@ class RelaxedCoordinates:
         return self.n_discrete + self.n_continuous
 
     def _check_last_dim(self, x: Tensor, name: str) -> None:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
         if x.dim() == 0 or x.shape[-1] != self.dim:
             raise ValueError(
                 f"{name} must have shape [..., {self.dim}] (n_discrete={self.n_discrete} + "

@@ -1,0 +1,90 @@
+"""User errors of the command line: one line naming the flag, the value and what is expected.
+
+The library raises ``ValueError``/``TypeError`` naming the parameter (``PPOConfig.gamma must be
+in [0, 1], got 2.0``, ``activation must be one of [...], got 'nope'``). While the CLI sets a run
+up from its arguments, those errors are the user's, so :func:`user_error_line` turns them into
+``--algo.gamma: got 2.0; expected in [0, 1]``. Errors raised later (while training) are not
+converted: they are bugs and keep their traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+USER_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, FileNotFoundError)
+"""Exception types that mean "bad input" when argument-driven setup raises them."""
+
+_MESSAGE = re.compile(
+    r"^(?:(?P<owner>[A-Za-z_]\w*)\.)?(?P<field>[a-z_]\w*) must (?:be )?(?P<expected>.+?),"
+    r" got (?P<value>.+)$",
+    re.DOTALL,
+)
+
+
+class UserError(ValueError):
+    """A command-line value the run cannot use; ``main`` prints it as one line and exits 2.
+
+    Args:
+        flag: The flag (``--run.total-timesteps``) or positional (``RUN_DIR``) at fault.
+        value: What the user gave, as they would recognise it.
+        expected: What would have been accepted.
+    """
+
+    def __init__(self, flag: str, value: str, expected: str) -> None:
+        super().__init__(f"{flag}: got {value}; expected {expected}")
+        self.flag, self.value, self.expected = flag, value, expected
+
+
+@cache
+def _group_of_class() -> dict[str, str]:
+    """``{config class name: flag group}`` over every registered algorithm and environment."""
+    from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
+    from hybrid_toolkit.envs import env_spec, list_envs
+
+    groups = {"RunOptions": "run"}
+    groups.update({env_spec(name).config_class.__name__: "env" for name in list_envs()})
+    groups.update({get_algorithm(n).config_class.__name__: "algo" for n in list_algorithms()})
+    return groups
+
+
+def _flag_from_argv(field: str, argv: Sequence[str]) -> str | None:
+    """The ``--group.field`` flag the user typed for ``field`` (``None`` when none matches)."""
+    suffix = "." + field.replace("_", "-")
+    for arg in argv:
+        flag = arg.split("=", 1)[0]
+        if flag.startswith("--") and flag.endswith(suffix):
+            return flag
+    return None
+
+
+def _typed_options(argv: Sequence[str]) -> str:
+    """The ``--algo.*``/``--env.*`` options on the command line, as typed."""
+    shown: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg.startswith(("--algo.", "--env.")):
+            value = argv[i + 1] if "=" not in arg and i + 1 < len(argv) else ""
+            shown.append(f"{arg} {value}".strip())
+    return ", ".join(shown)
+
+
+def user_error_line(err: BaseException, argv: Sequence[str]) -> str:
+    """The one line (without ``error:``) that tells the user what to change.
+
+    Args:
+        err: What argument-driven setup raised (a :class:`UserError`, ``ValueError``…).
+        argv: The command line, used to name the flag the user typed.
+    """
+    if isinstance(err, UserError):
+        return str(err)
+    message = " ".join(str(err).split()) or type(err).__name__
+    match = _MESSAGE.match(message)
+    if match is not None:
+        field = match["field"]
+        group = _group_of_class().get(match["owner"] or "")
+        flag = f"--{group}.{field.replace('_', '-')}" if group else _flag_from_argv(field, argv)
+        if flag is not None:
+            return str(UserError(flag, match["value"], match["expected"]))
+    options = _typed_options(argv)
+    return f"{message} (options given: {options})" if options else message
