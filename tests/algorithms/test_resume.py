@@ -22,8 +22,10 @@ import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms
 from hybrid_toolkit.envs import HybridEnv
+from hybrid_toolkit.envs.adapters import GymnasiumToHybridEnv, HybridToGymnasiumVectorEnv
 from hybrid_toolkit.envs.families.inventory import JointReplenishmentConfig
-from hybrid_toolkit.training import Callback, TrainingContext
+from hybrid_toolkit.training import Callback, TrainingContext, save_checkpoint
+from hybrid_toolkit.utils.config import config_to_json
 
 TINY_JRP = JointReplenishmentConfig(
     n_items=2,
@@ -44,6 +46,8 @@ class Case:
     total: int
     cut: int
     """Iterations before the interruption."""
+    budget_free: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Overrides that switch off schedules relative to the ``learn`` budget."""
 
 
 def _env(env_id: str, num_envs: int, **kw: Any) -> Callable[[], HybridEnv]:
@@ -68,6 +72,7 @@ CASES: dict[str, Case] = {
         },
         4 * 8 * 4,
         2,
+        {"anneal_lr": False},
     ),
     "hpo": Case(
         lambda: ht.make("JointReplenishment-v0", 8, config=TINY_JRP, validate_actions=False),
@@ -82,10 +87,21 @@ CASES: dict[str, Case] = {
         },
         8 * 12 * 6,
         3,
+        {"ent_coef": 0.01, "min_ent_coef": 0.01},
     ),
-    "dgrl": Case(_env("Maze-v0", 4), {**OFF_POLICY, "warmup_fraction": 0.25}, 4 * 2 * 12, 5),
+    "dgrl": Case(
+        _env("Maze-v0", 4),
+        {**OFF_POLICY, "warmup_fraction": 0.25},
+        4 * 2 * 12,
+        5,
+        {"warmup_fraction": 0.0},
+    ),
     "h-cacla": Case(
-        _env("TargetHybrid-v0", 4), {**OFF_POLICY, "warmup_fraction": 0.25}, 4 * 2 * 12, 5
+        _env("TargetHybrid-v0", 4),
+        {**OFF_POLICY, "warmup_fraction": 0.25},
+        4 * 2 * 12,
+        5,
+        {"warmup_fraction": 0.0},
     ),
     "dnc": Case(_env("TargetMultiDiscrete-v0", 4), QAC, 4 * 2 * 8, 3),
     "h-dnc": Case(_env("TargetHybrid-v0", 4), QAC, 4 * 2 * 8, 3),
@@ -133,9 +149,10 @@ class StopAfter(Callback):
         return ctx.iteration < self.iterations
 
 
-def build(name: str) -> BaseAlgorithm:
+def build(name: str, **overrides: Any) -> BaseAlgorithm:
     case = CASES[name]
-    return get_algorithm(name)(case.make_env(), seed=3, verbose=0, **case.overrides)
+    config = {**case.overrides, **overrides}
+    return get_algorithm(name)(case.make_env(), seed=3, verbose=0, **config)
 
 
 def flat_state(model: BaseAlgorithm) -> dict[str, Any]:
@@ -197,9 +214,77 @@ def test_learning_in_two_pieces_is_the_same_run(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_save_load_resume_is_the_same_run(name: str, tmp_path: Path) -> None:
     path = interrupted(name).save(tmp_path / name)
-    torch.manual_seed(12345)  # a fresh process would not share the global stream either
     loaded = type(reference(name)).load(path, env=CASES[name].make_env())
+    torch.manual_seed(12345)  # training must not draw from the global stream, which differs
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an exact resume has nothing to warn about
         loaded.learn(CASES[name].total - loaded.num_timesteps, reset_num_timesteps=False)
     assert_identical(loaded, reference(name))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_learn_twice_is_learn_once_without_budget_relative_schedules(name: str) -> None:
+    case = CASES[name]
+    half = build(name, **case.budget_free).learn(case.total, callback=StopAfter(case.cut))
+    model = build(name, **case.budget_free).learn(half.num_timesteps)
+    model.learn(case.total - model.num_timesteps, reset_num_timesteps=False)
+    assert_identical(model, build(name, **case.budget_free).learn(case.total))
+
+
+def test_the_normaliser_counts_the_reset_batch_once_across_a_resume(tmp_path: Path) -> None:
+    path = interrupted("ppo").save(tmp_path / "ppo")
+    loaded = ht.PPO.load(path, env=CASES["ppo"].make_env())
+    loaded.learn(CASES["ppo"].total - loaded.num_timesteps, reset_num_timesteps=False)
+    num_envs = loaded.env.num_envs
+    # the first reset's observations plus one batch per env step, nothing twice
+    assert int(loaded.obs_normalizer.rms.count) == num_envs + CASES["ppo"].total
+
+
+@pytest.mark.parametrize("name", ["dgrl", "hyar"])
+def test_a_deployment_checkpoint_leaves_the_replay_buffers_out(name: str, tmp_path: Path) -> None:
+    model = interrupted(name)
+    full = model.save(tmp_path / "full")
+    small = model.save(tmp_path / "small", include_replay_buffer=False)
+    assert small.stat().st_size < full.stat().st_size
+    loaded = type(model).load(small, env=CASES[name].make_env())
+    obs = CASES[name].make_env().reset(seed=9)
+    assert torch.equal(loaded.predict(obs)[0].discrete, model.predict(obs)[0].discrete)
+    assert torch.equal(loaded.predict(obs)[0].continuous, model.predict(obs)[0].continuous)
+    with pytest.warns(UserWarning, match="no replay buffer"):
+        loaded.learn(64, reset_num_timesteps=False)
+
+
+def test_a_checkpoint_without_training_state_predicts_and_warns_on_resume(
+    tmp_path: Path,
+) -> None:
+    model = interrupted("ppo")
+    # what format-1 files written before training state existed look like
+    path = save_checkpoint(
+        tmp_path / "old",
+        algorithm="ppo",
+        config=config_to_json(model.config),
+        spaces={"action_space": model.action_space.to_json(), "observation_shape": [2]},
+        state_dicts=model.state_dicts(),
+        extra={"num_timesteps": model.num_timesteps, "seed": 3, "env": {"name": "Maze-v0"}},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # loading for predict alone has nothing to warn about
+        loaded = ht.load(path)
+        obs = CASES["ppo"].make_env().reset(seed=9)
+        assert torch.equal(loaded.predict(obs)[0].discrete, model.predict(obs)[0].discrete)
+    loaded = ht.PPO.load(path, env=CASES["ppo"].make_env())
+    with pytest.warns(UserWarning, match="no training state"):
+        loaded.learn(64, reset_num_timesteps=False)
+
+
+def test_resuming_on_a_wrapped_gymnasium_env_resets_it_and_warns(tmp_path: Path) -> None:
+    def wrapped() -> HybridEnv:
+        return GymnasiumToHybridEnv(
+            HybridToGymnasiumVectorEnv(ht.make("TargetRegime-v0", num_envs=2))
+        )
+
+    model = ht.PPO(wrapped(), seed=0, verbose=0, n_steps=4, n_epochs=1).learn(16)
+    loaded = ht.PPO.load(model.save(tmp_path / "ppo"), env=wrapped())
+    with pytest.warns(UserWarning, match="fresh env reset"):
+        loaded.learn(16, reset_num_timesteps=False)
+    assert loaded.num_timesteps == 32
