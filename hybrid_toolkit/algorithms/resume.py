@@ -13,6 +13,28 @@ own schedule counters. `training_state` gathers all of it as one plain-data stat
 * ``last_obs_attributes`` — the subset holding the last observation, forgotten (so the next
   ``collect`` resets the env) when the env's state cannot be restored;
 * ``replay_attributes`` — its replay buffers.
+
+What is guaranteed (on one machine, same library and torch versions, same device): a run
+interrupted at an iteration boundary — stopped by a callback, or saved by `CheckpointCallback`
+and killed — and continued with ``learn(total - num_timesteps, reset_num_timesteps=False)``,
+in the same process or after ``load`` with an env of the same class, config and ``num_envs``,
+is bit-identical (weights, optimizer states, counters) to ``learn(total)`` in one go.
+
+What is not:
+
+* Schedules relative to the ``learn`` budget (PPO's ``anneal_lr``, DGRL/H-Cacla's
+  ``warmup_fraction`` and ``learning_starts_fraction``, HPO's entropy anneal) follow the budget
+  of the call that is running, so ``learn(N / 2)`` followed by ``learn(N / 2, ...)`` differs
+  from ``learn(N)`` when they are on; with them off it is identical.
+* HPO's ``restore_best_dev`` loads the best-dev weights when a ``learn`` call ends, so training
+  continued after it starts from those weights.
+* The trainer stops at the first iteration boundary at or past the budget: a ``learn(k)`` whose
+  ``k`` is not a multiple of the steps per iteration overshoots by up to one ``collect``, and a
+  second ``learn(k, reset_num_timesteps=False)`` then aims at the overshot count plus ``k``.
+  Continue with ``learn(total - num_timesteps, ...)`` to land where one run would have.
+* Envs without an exact snapshot (``GymnasiumToHybridEnv``), checkpoints without training
+  state or without replay buffers: training continues, from a fresh env reset or with empty
+  buffers, and ``learn`` warns that the run is not the uninterrupted one.
 """
 
 from __future__ import annotations

@@ -24,7 +24,12 @@ from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms
 from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.envs.adapters import GymnasiumToHybridEnv, HybridToGymnasiumVectorEnv
 from hybrid_toolkit.envs.families.inventory import JointReplenishmentConfig
-from hybrid_toolkit.training import Callback, TrainingContext, save_checkpoint
+from hybrid_toolkit.training import (
+    Callback,
+    CheckpointCallback,
+    TrainingContext,
+    save_checkpoint,
+)
 from hybrid_toolkit.utils.config import config_to_json
 
 TINY_JRP = JointReplenishmentConfig(
@@ -220,6 +225,18 @@ def test_save_load_resume_is_the_same_run(name: str, tmp_path: Path) -> None:
         warnings.simplefilter("error")  # an exact resume has nothing to warn about
         loaded.learn(CASES[name].total - loaded.num_timesteps, reset_num_timesteps=False)
     assert_identical(loaded, reference(name))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_killed_run_resumes_from_its_checkpoint_callback(name: str, tmp_path: Path) -> None:
+    checkpoints = CheckpointCallback(save_freq=CASES[name].total // 3, save_path=tmp_path)
+    run = build(name).learn(CASES[name].total, callback=checkpoints)
+    assert_identical(run, reference(name))  # saving does not disturb the run
+    first = checkpoints.saved[0]
+    loaded = type(run).load(first, env=CASES[name].make_env())
+    assert 0 < loaded.num_timesteps < CASES[name].total
+    loaded.learn(CASES[name].total - loaded.num_timesteps, reset_num_timesteps=False)
+    assert_identical(loaded, run)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
