@@ -72,9 +72,10 @@ class BaseAlgorithm(abc.ABC):
     resume_attributes: ClassVar[Sequence[str]] = ()
     """Dotted attribute paths of training state beyond the weights (last observation, schedule
     counters, ...) that ``save`` snapshots so that training resumes exactly."""
-    last_obs_attributes: ClassVar[Sequence[str]] = ()
-    """The ``resume_attributes`` holding the last observation: forgotten (the env is reset) when
-    the env's state cannot be restored."""
+    episode_attributes: ClassVar[Sequence[str]] = ()
+    """The ``resume_attributes`` tied to the env's current episodes (last observation,
+    per-scenario running returns): left fresh, so training restarts from an env reset, when the
+    env's state cannot be restored."""
     replay_attributes: ClassVar[Sequence[str]] = ()
     """Dotted attribute paths of replay buffers (``save(include_replay_buffer=...)``)."""
 

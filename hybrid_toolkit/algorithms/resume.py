@@ -10,8 +10,9 @@ own schedule counters. `training_state` gathers all of it as one plain-data stat
 
 * ``resume_attributes`` — its own counters and rollout state (snapshotted with
   :func:`~hybrid_toolkit.utils.snapshot.capture`);
-* ``last_obs_attributes`` — the subset holding the last observation, forgotten (so the next
-  ``collect`` resets the env) when the env's state cannot be restored;
+* ``episode_attributes`` — the subset tied to the env's current episodes (last observation,
+  per-scenario running returns), left at their fresh values (so the next ``collect`` resets the
+  env) when the env's state cannot be restored;
 * ``replay_attributes`` — its replay buffers.
 
 What is guaranteed (on one machine, same library and torch versions, same device): a run
@@ -77,7 +78,7 @@ def training_state(algo: BaseAlgorithm) -> dict[str, Any]:
         "episode_stats": capture(algo.episode_stats.state_dict()),
         "env_class": type(algo.env).__name__,
         "num_envs": algo.env.num_envs,
-        "env": capture(algo.env.state_dict()),
+        "env": algo.env.state_dict(),  # already plain data
         "attributes": attributes,
     }
 
@@ -122,26 +123,27 @@ def _restore_core(algo: BaseAlgorithm, state: Mapping[str, Any], gaps: list[str]
     algo.num_timesteps = int(state["num_timesteps"])
     algo.total_timesteps_target = int(state["total_timesteps_target"])
     algo.episode_stats.load_state_dict(restore(None, state["episode_stats"]))
-    for path, saved in state["attributes"].items():
-        current = _lookup(algo, path)
-        if current is not _MISSING:
-            set_path(algo, path, restore(current, saved))
     env = algo.env
     same_env = state["env_class"] == type(env).__name__ and state["num_envs"] == env.num_envs
-    if same_env and env.exact_snapshot:
-        env.load_state_dict(restore(None, state["env"]))
-        return
-    gaps.append(
-        f"the env ({type(env).__name__}, num_envs={env.num_envs}) cannot take the saved env "
-        f"state ({state['env_class']}, num_envs={state['num_envs']}); training resumes from a "
-        "fresh env reset"
-        if not same_env
-        else f"{type(env).__name__} cannot snapshot its simulator; training resumes from a "
-        "fresh env reset"
-    )
-    for path in algo.last_obs_attributes:
-        if _lookup(algo, path) is not _MISSING:
-            set_path(algo, path, None)
+    env_restored = same_env and env.exact_snapshot
+    if env_restored:
+        env.load_state_dict(state["env"])
+    elif same_env:
+        gaps.append(
+            f"{type(env).__name__} cannot snapshot its simulator; training resumes from a "
+            "fresh env reset"
+        )
+    else:
+        gaps.append(
+            f"the env ({type(env).__name__}, num_envs={env.num_envs}) cannot take the saved env "
+            f"state ({state['env_class']}, num_envs={state['num_envs']}); training resumes from "
+            "a fresh env reset"
+        )
+    fresh_episodes = set() if env_restored else set(algo.episode_attributes)
+    for path, saved in state["attributes"].items():
+        current = _lookup(algo, path)
+        if current is not _MISSING and path not in fresh_episodes:
+            set_path(algo, path, restore(current, saved))
 
 
 __all__ = [

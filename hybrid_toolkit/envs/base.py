@@ -31,7 +31,10 @@ from torch import Tensor
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 from hybrid_toolkit.utils.snapshot import UnsupportedState, capture, restore
 
-_NOT_STATE = frozenset({"action_space", "observation_space", "config", "device", "num_envs"})
+# what the env's builder chose, not what happened to it since
+_NOT_STATE = frozenset(
+    {"action_space", "observation_space", "config", "device", "num_envs", "validate_actions"}
+)
 
 
 class Step(NamedTuple):
@@ -168,7 +171,8 @@ class HybridEnv(abc.ABC):
 
     # ---------------------------------------------------------------- snapshots
     def state_dict(self) -> dict[str, Any]:
-        """A copy of the env's mutable state: generator, simulator tensors, counters.
+        """A copy of the env's mutable state (generator, simulator tensors, counters) as plain
+        data that ``torch.save`` writes and ``torch.load(weights_only=True)`` reads.
 
         Generic over the instance's attributes: every one whose value `capture` supports
         (tensors, numbers, lists and dataclasses of them, generators) is included, except the

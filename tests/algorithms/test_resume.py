@@ -294,6 +294,15 @@ def test_a_checkpoint_without_training_state_predicts_and_warns_on_resume(
         loaded.learn(64, reset_num_timesteps=False)
 
 
+@pytest.mark.parametrize("name", ["ppo", "dgrl"])
+def test_resuming_with_another_num_envs_resets_and_warns(name: str, tmp_path: Path) -> None:
+    path = interrupted(name).save(tmp_path / name)
+    loaded = type(reference(name)).load(path, env=ht.make("Maze-v0", num_envs=2))
+    with pytest.warns(UserWarning, match=r"num_envs=2.*fresh env reset"):
+        loaded.learn(32, reset_num_timesteps=False)
+    assert loaded.num_timesteps >= CASES[name].total // 2
+
+
 def test_resuming_on_a_wrapped_gymnasium_env_resets_it_and_warns(tmp_path: Path) -> None:
     def wrapped() -> HybridEnv:
         return GymnasiumToHybridEnv(

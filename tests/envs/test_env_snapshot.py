@@ -9,14 +9,13 @@ import torch
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.envs.adapters import GymnasiumToHybridEnv, HybridToGymnasiumVectorEnv
-from hybrid_toolkit.utils.snapshot import capture, restore
 
 
 def through_a_file(state: dict) -> dict:
-    """What a checkpoint gives back: plain data through ``torch.save``/``weights_only`` load."""
+    """What a checkpoint gives back: ``torch.save``, then the no-pickle ``weights_only`` load."""
     buffer = io.BytesIO()
-    torch.save(capture(state), buffer)
-    return restore(None, torch.load(io.BytesIO(buffer.getvalue()), weights_only=True))
+    torch.save(state, buffer)
+    return torch.load(io.BytesIO(buffer.getvalue()), weights_only=True)
 
 
 @pytest.mark.parametrize("name", ht.list_envs())
@@ -34,6 +33,12 @@ def test_a_loaded_snapshot_continues_mid_episode_exactly(name: str) -> None:
         assert torch.equal(a.obs, b.obs) and torch.equal(a.reward, b.reward)
         assert torch.equal(a.terminated, b.terminated) and torch.equal(a.truncated, b.truncated)
         assert torch.equal(a.info["episode_return"], b.info["episode_return"])
+
+
+def test_a_snapshot_keeps_the_loading_envs_own_choices() -> None:
+    unchecked = ht.make("Maze-v0", num_envs=3, validate_actions=False)
+    unchecked.load_state_dict(ht.make("Maze-v0", num_envs=3).state_dict())
+    assert unchecked.validate_actions is False
 
 
 def test_a_snapshot_refuses_another_batch_size() -> None:

@@ -61,7 +61,7 @@ class DGRL(BaseAlgorithm):
     presets = DGRL_PRESETS
     saved_attributes = ("model", "actor_optimizer", "critic_optimizer")
     resume_attributes = ("runner._obs", "critic_updates")
-    last_obs_attributes = ("runner._obs",)
+    episode_attributes = ("runner._obs",)
     replay_attributes = ("runner.buffer",)
     config: DGRLConfig
 

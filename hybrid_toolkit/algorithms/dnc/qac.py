@@ -309,7 +309,7 @@ class QActorCriticMethods:
 
     learner: QActorCritic
     resume_attributes: ClassVar[Sequence[str]] = ("learner._last_obs",)
-    last_obs_attributes: ClassVar[Sequence[str]] = ("learner._last_obs",)
+    episode_attributes: ClassVar[Sequence[str]] = ("learner._last_obs",)
 
     def _on_reset(self) -> None:
         self.learner.reset()

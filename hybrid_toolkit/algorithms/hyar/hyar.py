@@ -71,7 +71,7 @@ class HyAR(BaseAlgorithm):
         "progress",
     )
     resume_attributes = ("_last_obs", "_reseed", "_episodes")
-    last_obs_attributes = ("_last_obs",)
+    episode_attributes = ("_last_obs",)
     replay_attributes = ("replay_buffer", "embedding_buffer")
     config: HyARConfig
 

@@ -37,7 +37,7 @@ class PPO(BaseAlgorithm):
     saved_attributes = ("policy", "obs_normalizer", "optimizer")
     # the scaler's running returns are transient in its state_dict but part of the run
     resume_attributes = ("_last_obs", "reward_scaler", "reward_scaler.returns")
-    last_obs_attributes = ("_last_obs",)
+    episode_attributes = ("_last_obs", "reward_scaler.returns")
     config: PPOConfig
 
     def _build(self) -> None:
