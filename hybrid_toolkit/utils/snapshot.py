@@ -87,7 +87,7 @@ def capture(value: Any) -> Any:
         getattr(value, "load_state_dict", None)
     ):
         return {_TAG: "state_dict", "state": capture(value.state_dict())}
-    raise UnsupportedState(f"cannot snapshot a {type(value).__name__}")
+    raise UnsupportedState(f"cannot snapshot a value of type {type(value).__name__}")
 
 
 def restore(current: Any, saved: Any) -> Any:
