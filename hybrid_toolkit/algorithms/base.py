@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from hybrid_toolkit.algorithms import resume
 from hybrid_toolkit.algorithms.saved_env import REBUILD_ERRORS, check_env_matches, rebuild_env
 from hybrid_toolkit.envs import HybridEnv, make
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
@@ -70,6 +72,15 @@ class BaseAlgorithm(abc.ABC):
     """Refuse environments whose ``differentiable`` flag is False."""
     saved_attributes: ClassVar[Sequence[str]] = ()
     """Attributes (``nn.Module`` or optimizer) whose state dicts ``save`` writes."""
+    resume_attributes: ClassVar[Sequence[str]] = ()
+    """Dotted attribute paths of training state beyond the weights (last observation, schedule
+    counters, ...) that ``save`` snapshots so that training resumes exactly."""
+    episode_attributes: ClassVar[Sequence[str]] = ()
+    """The ``resume_attributes`` tied to the env's current episodes (last observation,
+    per-scenario running returns): left fresh, so training restarts from an env reset, when the
+    env's state cannot be restored."""
+    replay_attributes: ClassVar[Sequence[str]] = ()
+    """Dotted attribute paths of replay buffers (``save(include_replay_buffer=...)``)."""
 
     def __init__(
         self,
@@ -97,6 +108,7 @@ class BaseAlgorithm(abc.ABC):
         self.episode_stats = EpisodeStats(window=100)
         self.logger: Logger = configure_logger(None, ("stdout",) if verbose else (), verbose)
         self.run_dir: Path | None = None
+        self._resume_gaps: list[str] = []
         self.generator = torch.Generator(device=self.device).manual_seed(self.seed)
         torch.manual_seed(self.seed)  # network initialisation draws from the global stream
         self._build()
@@ -180,7 +192,11 @@ class BaseAlgorithm(abc.ABC):
             callback: Callbacks with the SB3 lifecycle (see ``hybrid_toolkit.training``).
             log_interval: Write logs every this many iterations.
             tb_log_name: Run name inside the run folder name (default: the algorithm name).
-            reset_num_timesteps: Start counting from 0 (and from a fresh env reset).
+            reset_num_timesteps: Start counting from 0 (and from a fresh env reset). ``False``
+                continues from the last observation with counters, random streams and buffers
+                as they are (or as ``load`` restored them); budget-relative schedules then aim
+                at ``num_timesteps + total_timesteps``. See the Reliability page for when the
+                pieces are bit-identical to one uninterrupted run.
             progress_bar: Show a progress bar.
             run_dir: Log into exactly this folder instead of a new one under
                 ``tensorboard_log`` (the CLI uses it to know the folder in advance).
@@ -192,7 +208,15 @@ class BaseAlgorithm(abc.ABC):
             raise ValueError(f"total_timesteps must be a positive int, got {total_timesteps!r}")
         if reset_num_timesteps:
             self.num_timesteps = 0
+            self._resume_gaps = []
             self._on_reset()
+        elif self._resume_gaps:
+            warnings.warn(
+                f"{self.name} continues training but the run is not the same as an uninterrupted "
+                f"one: {'; '.join(self._resume_gaps)}",
+                stacklevel=2,
+            )
+            self._resume_gaps = []
         target = total_timesteps if reset_num_timesteps else self.num_timesteps + total_timesteps
         self.total_timesteps_target = target
         self._configure_run(tb_log_name or self.name, run_dir)
@@ -270,8 +294,29 @@ class BaseAlgorithm(abc.ABC):
         for name in self.saved_attributes:
             getattr(self, name).load_state_dict(state_dicts[name])
 
-    def save(self, path: str | Path) -> Path:
-        """Write a ``.zip`` checkpoint atomically (JSON metadata + state dicts, no pickle)."""
+    def _training_state(self) -> dict[str, dict[str, Any]]:
+        """What ``save`` writes besides the weights: random stream, env, counters."""
+        return {resume.TRAINING_STATE: resume.training_state(self)}
+
+    def _load_training_state(self, checkpoint: Checkpoint) -> None:
+        """Restore the training state and replay buffers; gaps make a continued learn warn."""
+        self._resume_gaps = resume.load_training_state(self, checkpoint)
+
+    def save(self, path: str | Path, *, include_replay_buffer: bool = True) -> Path:
+        """Write a ``.zip`` checkpoint atomically (JSON metadata + state dicts, no pickle).
+
+        The checkpoint holds everything a continued ``learn(..., reset_num_timesteps=False)``
+        needs to be bit-identical to an uninterrupted run on the same machine: weights,
+        optimizers, random streams, the env's state and last observation, counters, episode
+        statistics and (by default) the replay buffers.
+
+        Args:
+            path: Destination (``.zip`` is appended when missing).
+            include_replay_buffer: Also store the replay buffers (only their filled rows; a
+                full buffer takes ``capacity × transition size``). ``False`` writes a small
+                deployment checkpoint: it predicts the same, but training continued from it
+                starts with empty buffers (and warns).
+        """
         env_info: dict[str, Any] = {"name": _env_name(self.env)}
         env_config = getattr(self.env, "config", None)
         if dataclasses.is_dataclass(env_config) and not isinstance(env_config, type):
@@ -284,8 +329,17 @@ class BaseAlgorithm(abc.ABC):
                 "action_space": self.action_space.to_json(),
                 "observation_shape": list(self.env.obs_shape),
             },
-            state_dicts=self.state_dicts(),
-            extra={"num_timesteps": self.num_timesteps, "seed": self.seed, "env": env_info},
+            state_dicts={
+                **self.state_dicts(),
+                **self._training_state(),
+                **(resume.replay_state_dicts(self) if include_replay_buffer else {}),
+            },
+            extra={
+                "num_timesteps": self.num_timesteps,
+                "seed": self.seed,
+                "env": env_info,
+                "replay_buffers": resume.replay_sizes(self) if include_replay_buffer else {},
+            },
         )
 
     @classmethod
@@ -348,12 +402,13 @@ class BaseAlgorithm(abc.ABC):
                 )
             algo = cls(env, config, seed=seed, device=device, **kwargs)
             algo.load_state_dicts(checkpoint.state_dicts)
+            algo.num_timesteps = num_timesteps
+            algo._load_training_state(checkpoint)
         except REBUILD_ERRORS as err:
             raise CheckpointError(
                 f"{path}: the saved {cls.name} model cannot be rebuilt from its config.json, "
                 f"extra.json and state dicts ({type(err).__name__}: {err})"
             ) from err
-        algo.num_timesteps = num_timesteps
         return algo
 
     def __repr__(self) -> str:

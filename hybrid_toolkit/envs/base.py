@@ -8,11 +8,20 @@ uses ``final_obs`` for truncated scenarios.
 
 Seeding: each env owns a ``torch.Generator`` on its device; ``reset(seed=s)`` re-seeds it, so the
 same seed gives the same scenarios. ``reset()`` without a seed continues the current stream.
+
+Snapshots: :meth:`HybridEnv.state_dict` captures everything that decides the env's future — its
+generator and every attribute holding a tensor, a number, a list of tensors or a dataclass of
+them (simulator state, step counters, episode bookkeeping) — with one generic mechanism, so a
+family declares nothing unless it holds large constant tensors it wants left out
+(``snapshot_exclude``). Other objects (spaces, configs, geometry) are built from the config and
+treated as constants. An algorithm's checkpoint stores this snapshot, so a resumed run continues
+mid-episode exactly where it stopped.
 """
 
 from __future__ import annotations
 
 import abc
+import warnings
 from typing import Any, ClassVar, NamedTuple
 
 import gymnasium
@@ -21,6 +30,12 @@ from torch import Tensor
 
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 from hybrid_toolkit.utils.device import resolve_device
+from hybrid_toolkit.utils.snapshot import UnsupportedState, capture, restore
+
+# what the env's builder chose, not what happened to it since
+_NOT_STATE = frozenset(
+    {"action_space", "observation_space", "config", "device", "num_envs", "validate_actions"}
+)
 
 
 class Step(NamedTuple):
@@ -59,6 +74,12 @@ class HybridEnv(abc.ABC):
 
     differentiable: ClassVar[bool] = False
     """Whether rewards and next observations are differentiable w.r.t. continuous actions."""
+
+    exact_snapshot: ClassVar[bool] = True
+    """Whether :meth:`state_dict` captures the whole simulator (False for wrapped foreign envs,
+    whose internals live outside torch)."""
+    snapshot_exclude: ClassVar[frozenset[str]] = frozenset()
+    """Attributes :meth:`state_dict` leaves out: large constants rebuilt from the config."""
 
     action_space: HybridSpace
     observation_space: gymnasium.spaces.Box
@@ -148,6 +169,49 @@ class HybridEnv(abc.ABC):
             self._episode_return = torch.where(done, 0.0, episode_return)
             self._episode_length = torch.where(done, 0, episode_length)
         return Step(next_obs, reward, terminated, truncated, info)
+
+    # ---------------------------------------------------------------- snapshots
+    def state_dict(self) -> dict[str, Any]:
+        """A copy of the env's mutable state (generator, simulator tensors, counters) as plain
+        data that ``torch.save`` writes and ``torch.load(weights_only=True)`` reads.
+
+        Generic over the instance's attributes: every one whose value `capture` supports
+        (tensors, numbers, lists and dataclasses of them, generators) is included, except the
+        spaces, the config and ``snapshot_exclude``. Loading it into an env built with the same
+        class, config and ``num_envs`` makes both step identically from then on.
+        """
+        state: dict[str, Any] = {}
+        for name, value in vars(self).items():
+            if name in _NOT_STATE or name in self.snapshot_exclude:
+                continue
+            try:
+                state[name] = capture(value)
+            except UnsupportedState:
+                continue  # an object built from the config: a constant
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Inverse of :meth:`state_dict`.
+
+        Raises:
+            ValueError: The snapshot is of another number of scenarios.
+        """
+        saved_returns = state.get("_episode_return")
+        if isinstance(saved_returns, Tensor) and saved_returns.shape[0] != self.num_envs:
+            raise ValueError(
+                f"env snapshot is of {saved_returns.shape[0]} scenarios; this "
+                f"{type(self).__name__} has num_envs={self.num_envs} (a snapshot loads into an "
+                "env of the same class, config and num_envs)"
+            )
+        live = vars(self)
+        for name, saved in state.items():
+            setattr(self, name, restore(live.get(name), saved))
+        if not self.exact_snapshot:
+            warnings.warn(
+                f"{type(self).__name__} cannot snapshot its simulator; the restored env starts "
+                "from a fresh reset, so a resumed run is not identical to an uninterrupted one",
+                stacklevel=2,
+            )
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Release resources (nothing by default)."""

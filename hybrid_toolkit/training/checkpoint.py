@@ -11,6 +11,12 @@ spaces.json     action/observation spaces as JSON
 extra.json      anything else the algorithm wants back (counters, env name, ...)
 ```
 
+Algorithms add ``training_state.pt`` (random streams, env snapshot, last observation, counters:
+everything an exact resume needs besides the weights) and one ``replay.<attribute>.pt`` per
+replay buffer unless saved without them; ``extra.json`` then states the buffers' sizes under
+``replay_buffers``. Both are ordinary state dicts, so the layout stays version 1: older files
+simply lack them (and load for prediction; continuing to train from one warns).
+
 Nothing is pickled: JSON for structure and ``torch.load(weights_only=True)`` for tensors, so a
 checkpoint from an untrusted source cannot run code when loaded. Writing lives in
 `hybrid_toolkit.training.checkpoint_save`, reading (with its size limits) in

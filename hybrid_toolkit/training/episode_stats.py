@@ -102,6 +102,25 @@ class EpisodeStats:
         self._lengths.index_put_((slot,), lengths.to(self._lengths.device, dtype))
         self._count = total
 
+    def state_dict(self) -> dict[str, Tensor | None]:
+        """The ring buffer and episode count (queued steps are folded in first)."""
+        self._flush()
+        return {"returns": self._returns, "lengths": self._lengths, "count": self._count}
+
+    def load_state_dict(self, state: dict[str, Tensor | None]) -> None:
+        """Inverse of `state_dict`; the window must match.
+
+        Raises:
+            ValueError: The saved ring buffer has another window.
+        """
+        returns = state["returns"]
+        if returns is not None and returns.shape[0] != self.window + 1:
+            raise ValueError(
+                f"episode stats state has window {returns.shape[0] - 1}; expected {self.window}"
+            )
+        self._pending, self._pending_size = [], 0
+        self._returns, self._lengths, self._count = returns, state["lengths"], state["count"]
+
     @property
     def num_episodes(self) -> int:
         """Number of episodes finished since construction or the last `reset` (syncs)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -113,6 +114,46 @@ class ReplayBuffer:
             self.extras[name][idx] = value.detach().to(self.device, torch.float32)
         self.pos = (self.pos + batch) % self.capacity
         self.size = min(self.size + batch, self.capacity)
+
+    def _columns(self) -> dict[str, Tensor]:
+        columns = {
+            "obs": self.obs,
+            "next_obs": self.next_obs,
+            "discrete": self.discrete,
+            "continuous": self.continuous,
+            "reward": self.reward,
+            "terminated": self.terminated,
+        }
+        columns.update({f"extra.{name}": value for name, value in self.extras.items()})
+        return columns
+
+    def state_dict(self) -> dict[str, Any]:
+        """The stored transitions (only the filled rows), the write position and the capacity.
+
+        A full buffer of ``capacity`` transitions costs ``capacity × (2·obs_dim + n_discrete +
+        n_continuous + extras + 2)`` numbers (4 bytes each, 8 for discrete indices).
+        """
+        state: dict[str, Any] = {"capacity": self.capacity, "pos": self.pos, "size": self.size}
+        state.update({k: v[: self.size].clone() for k, v in self._columns().items()})
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Inverse of `state_dict`; the capacity and column layout must match.
+
+        Raises:
+            ValueError: The saved capacity or columns differ from this buffer's.
+        """
+        columns = self._columns()
+        saved = set(state) - {"capacity", "pos", "size"}
+        if state.get("capacity") != self.capacity or saved != set(columns):
+            raise ValueError(
+                f"replay buffer state has capacity {state.get('capacity')!r} and columns "
+                f"{sorted(saved)}; expected capacity {self.capacity} and columns {sorted(columns)}"
+            )
+        size = int(state["size"])
+        for name, column in columns.items():
+            column[:size] = state[name].to(column.device, column.dtype)
+        self.pos, self.size = int(state["pos"]), size
 
     def add_step(self, obs: Tensor, action: HybridAction, step: Step, **extras: Tensor) -> None:
         """Store the transitions of one ``env.step``, using ``info["final_obs"]`` as successor."""

@@ -60,6 +60,9 @@ class DGRL(BaseAlgorithm):
     config_class: ClassVar[type] = DGRLConfig
     presets = DGRL_PRESETS
     saved_attributes = ("model", "actor_optimizer", "critic_optimizer")
+    resume_attributes = ("runner._obs", "critic_updates")
+    episode_attributes = ("runner._obs",)
+    replay_attributes = ("runner.buffer",)
     config: DGRLConfig
 
     def _build(self) -> None:

@@ -44,6 +44,9 @@ class HCacla(BaseAlgorithm):
     config_class: ClassVar[type] = HCaclaConfig
     presets = H_CACLA_PRESETS
     saved_attributes = ("model", "actor_optimizer", "critic_optimizer")
+    resume_attributes = ("runner._obs", "critic_updates")
+    episode_attributes = ("runner._obs",)
+    replay_attributes = ("runner.buffer",)
     config: HCaclaConfig
 
     def _build(self) -> None:

@@ -21,8 +21,8 @@ Losses are batch means (the reference sums over its batch of one).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -308,6 +308,8 @@ class QActorCriticMethods:
     """
 
     learner: QActorCritic
+    resume_attributes: ClassVar[Sequence[str]] = ("learner._last_obs",)
+    episode_attributes: ClassVar[Sequence[str]] = ("learner._last_obs",)
 
     def _on_reset(self) -> None:
         self.learner.reset()

@@ -67,6 +67,8 @@ class HPO(BaseAlgorithm):
     presets = HPO_PRESETS
     requires_differentiable_env: ClassVar[bool] = True
     saved_attributes = ("policy", "optimizer")
+    # every rollout starts from a reset, so there is no last observation to keep
+    resume_attributes = ("_started", "_train._order", "best_dev_cost", "dev_curve", "_best_state")
     config: HPOConfig
     best_dev_cost: float
     """Lowest dev cost seen in the current ``learn`` run (``inf`` before the first evaluation)."""

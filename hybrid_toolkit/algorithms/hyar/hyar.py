@@ -70,6 +70,9 @@ class HyAR(BaseAlgorithm):
         "vae_optimizer",
         "progress",
     )
+    resume_attributes = ("_last_obs", "_reseed", "_episodes")
+    episode_attributes = ("_last_obs",)
+    replay_attributes = ("replay_buffer", "embedding_buffer")
     config: HyARConfig
 
     def _build(self) -> None:

@@ -35,6 +35,9 @@ class PPO(BaseAlgorithm):
     config_class: ClassVar[type] = PPOConfig
     presets = PPO_PRESETS
     saved_attributes = ("policy", "obs_normalizer", "optimizer")
+    # the scaler's running returns are transient in its state_dict but part of the run
+    resume_attributes = ("_last_obs", "reward_scaler", "reward_scaler.returns")
+    episode_attributes = ("_last_obs", "reward_scaler.returns")
     config: PPOConfig
 
     def _build(self) -> None:

@@ -44,6 +44,12 @@ class GymnasiumToHybridEnv(HybridEnv):
         activation: Activation map for action spaces that cannot express one (gym-hybrid
             ``Tuple(Discrete, Box)``, ``Dict``); see ``from_gymnasium``.
 
+    Snapshots: the gymnasium env's internals (numpy state, its own random generators) are out
+    of reach, so :meth:`state_dict` is empty and ``exact_snapshot`` is False. An algorithm
+    resumed from a checkpoint on such an env resets it (re-seeded with the algorithm's seed)
+    instead of continuing mid-episode; the continued run is therefore not bit-identical to an
+    uninterrupted one, and loading the snapshot warns.
+
     Raises:
         ValueError: If the vector env uses another autoreset mode.
         TypeError: If the action space does not convert or the observation space is not a
@@ -51,6 +57,7 @@ class GymnasiumToHybridEnv(HybridEnv):
     """
 
     differentiable = False
+    exact_snapshot = False
 
     def __init__(
         self,
@@ -85,6 +92,10 @@ class GymnasiumToHybridEnv(HybridEnv):
         self._obs = torch.zeros(self.num_envs, *self.obs_shape, device=self.device)
         self._reset_seed: int | None = None
         self._full_reset = False
+
+    def state_dict(self) -> dict[str, Any]:
+        """Empty: the wrapped gymnasium env cannot be snapshotted (see the class docstring)."""
+        return {}
 
     def _tensor(self, array: Any) -> Tensor:
         return torch.as_tensor(np.asarray(array, dtype=np.float32), device=self.device)

@@ -72,6 +72,8 @@ class RecommenderEnv(HybridEnv):
         validate_actions: Check every action against ``action_space``.
     """
 
+    snapshot_exclude = frozenset({"catalogue"})  # built from the config; the largest tensors
+
     def __init__(
         self,
         config: RecommenderConfig | None = None,
