@@ -20,13 +20,12 @@ import torch
 from torch import Tensor
 
 from hybrid_toolkit.algorithms import resume
-from hybrid_toolkit.algorithms.saved_env import REBUILD_ERRORS, check_env_matches, rebuild_env
+from hybrid_toolkit.algorithms.from_checkpoint import build_from_checkpoint
 from hybrid_toolkit.envs import HybridEnv, make
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 from hybrid_toolkit.training import (
     Callback,
     Checkpoint,
-    CheckpointError,
     EpisodeStats,
     Logger,
     configure_logger,
@@ -35,7 +34,7 @@ from hybrid_toolkit.training import (
     save_checkpoint,
     train,
 )
-from hybrid_toolkit.utils.config import apply_overrides, config_from_json, config_to_json
+from hybrid_toolkit.utils.config import apply_overrides, config_to_json
 from hybrid_toolkit.utils.device import resolve_device
 
 
@@ -386,30 +385,7 @@ class BaseAlgorithm(abc.ABC):
         **kwargs: Any,
     ) -> BaseAlgorithm:
         """Build the model a checkpoint holds, already read (`hybrid_toolkit.load` reads once)."""
-        extra = checkpoint.extra
-        if env is None:
-            env = rebuild_env(extra.get("env", {}), device, str(path))
-            check_env_matches(env, checkpoint.spaces, str(path), error=CheckpointError)
-        else:
-            check_env_matches(env, checkpoint.spaces, str(path))
-        kwargs.setdefault("verbose", 0)
-        try:
-            config: Any = config_from_json(cls.config_class, checkpoint.config)
-            seed, num_timesteps = extra.get("seed", 0), extra.get("num_timesteps", 0)
-            if type(seed) is not int or type(num_timesteps) is not int:
-                raise TypeError(
-                    f"seed and num_timesteps must be ints, got {seed!r}, {num_timesteps!r}"
-                )
-            algo = cls(env, config, seed=seed, device=device, **kwargs)
-            algo.load_state_dicts(checkpoint.state_dicts)
-            algo.num_timesteps = num_timesteps
-            algo._load_training_state(checkpoint)
-        except REBUILD_ERRORS as err:
-            raise CheckpointError(
-                f"{path}: the saved {cls.name} model cannot be rebuilt from its config.json, "
-                f"extra.json and state dicts ({type(err).__name__}: {err})"
-            ) from err
-        return algo
+        return build_from_checkpoint(cls, checkpoint, path, env, device=device, **kwargs)
 
     def __repr__(self) -> str:
         return (
