@@ -32,6 +32,7 @@ from hybrid_toolkit.training import (
     train,
 )
 from hybrid_toolkit.utils.config import apply_overrides, config_from_json, config_to_json
+from hybrid_toolkit.utils.config_checks import require_int
 
 
 def _env_name(env: HybridEnv) -> str:
@@ -79,7 +80,7 @@ class BaseAlgorithm(abc.ABC):
         **overrides: Any,
     ) -> None:
         self.config = apply_overrides(self._resolve_config(config), overrides)
-        self.seed = int(seed)
+        self.seed = require_int("seed", seed)
         self.device = torch.device(device)
         self.tensorboard_log = tensorboard_log
         self.verbose = verbose
@@ -230,6 +231,10 @@ class BaseAlgorithm(abc.ABC):
         ``Dict`` convention ``{"discrete": int64 array, "continuous": float32 array}``, without
         the batch dimension when a single observation was given. The second element is the
         (absent) recurrent state.
+
+        Raises:
+            ValueError: If the observation has the wrong shape, or holds NaN or infinite values
+                (naming how many and the index of the first).
         """
         as_numpy = not isinstance(observation, Tensor)
         obs = torch.as_tensor(np.asarray(observation) if as_numpy else observation)
@@ -241,6 +246,14 @@ class BaseAlgorithm(abc.ABC):
             raise ValueError(
                 f"observation has shape {tuple(obs.shape)}; expected {self.env.obs_shape} or "
                 f"[B, *{self.env.obs_shape}]"
+            )
+        bad = ~torch.isfinite(obs)
+        if bool(bad.any()):
+            first = tuple(int(i) for i in bad.nonzero()[0])
+            first = first[1:] if single else first
+            raise ValueError(
+                f"observation holds {int(bad.sum())} non-finite value(s) (NaN or inf in "
+                f"float32), the first at index {first}; predict needs finite observations"
             )
         action = self.act(obs, deterministic=deterministic)
         if not as_numpy:

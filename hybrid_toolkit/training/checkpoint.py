@@ -127,6 +127,36 @@ def _check_names(state_dicts: dict[str, Any]) -> None:
             )
 
 
+def _nan_entries(state: Any, where: str) -> tuple[str, int] | None:
+    """The first tensor inside ``state`` (nested dicts/lists) holding NaN, and its NaN count."""
+    if isinstance(state, Tensor):
+        if state.is_floating_point() or state.is_complex():
+            count = int(torch.isnan(state).sum())
+            if count:
+                return where, count
+        return None
+    if isinstance(state, dict | list | tuple):
+        items = state.items() if isinstance(state, dict) else enumerate(state)
+        for key, value in items:
+            found = _nan_entries(value, f"{where}[{key!r}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _check_no_nan(state_dicts: dict[str, Any]) -> None:
+    # A NaN in a weight, a running statistic or an optimizer moment means the model diverged;
+    # infinities are not refused here because some buffers legitimately hold them (the bounds
+    # of an unbounded observation box). The trainer refuses infinite parameters itself.
+    found = _nan_entries(state_dicts, "state_dicts")
+    if found is not None:
+        where, count = found
+        raise ValueError(
+            f"{where} holds {count} NaN value(s); refusing to write a checkpoint of a diverged "
+            "model (lower the learning rate, check the env's rewards)"
+        )
+
+
 def _fsync_directory(directory: Path) -> None:
     # Makes the rename itself durable; not possible (nor needed) on Windows.
     if os.name != "posix":
@@ -163,10 +193,15 @@ def save_checkpoint(
 
     Returns:
         The path written (with the ``.zip`` suffix).
+
+    Raises:
+        ValueError: If a name is invalid or a state dict holds NaN (a diverged model is never
+            written).
     """
     if not isinstance(algorithm, str) or not algorithm:
         raise ValueError(f"algorithm must be a non-empty registry name, got {algorithm!r}")
     _check_names(state_dicts)
+    _check_no_nan(state_dicts)
     target = Path(path)
     if target.suffix != ".zip":
         target = target.with_name(target.name + ".zip")

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hybrid_toolkit.algorithms.dgrl.features import OBS_SCALINGS, ObsScaling
-from hybrid_toolkit.nn import ACTIVATIONS
+from hybrid_toolkit.nn import Activation
+from hybrid_toolkit.utils.config_checks import check_field_types
 
 CriticLoss = Literal["mse", "huber"]
 
@@ -114,7 +115,7 @@ class ProtoOffPolicyConfig:
     critic_state_encoder: bool = False
     """The critics' first layer sees only the state and the action joins after it (paper: maze
     and recommender); otherwise state and action enter together (job shop, replenishment)."""
-    activation: str = "relu"
+    activation: Activation = "relu"
     """Hidden activation: tanh, relu, elu, gelu or silu."""
     actor_lr: float = 3e-4
     """Adam learning rate of the actor."""
@@ -131,6 +132,7 @@ class ProtoOffPolicyConfig:
     """Std of the Gaussian added to the actor's proto-action in training, in [-1, 1] units."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         self.actor_hidden = check_widths(self, "actor_hidden")
         self.critic_hidden = check_widths(self, "critic_hidden")
         check_config_fields(
@@ -157,7 +159,6 @@ class ProtoOffPolicyConfig:
             },
             choices={
                 "critic_loss": ("mse", "huber"),
-                "activation": tuple(ACTIVATIONS),
                 "obs_scaling": OBS_SCALINGS,
             },
         )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from hybrid_toolkit.nn import Activation
 from hybrid_toolkit.utils.config import check_fields
+from hybrid_toolkit.utils.config_checks import check_field_types
 
 Advantage = Literal["baseline", "td_error"]
 ActorLoss = Literal["policy_gradient", "cacla"]
@@ -52,7 +54,7 @@ class QACConfig:
     critic_hidden: tuple[int, ...] = (64, 64)
     """Critic widths: the state encoder's width, then the head's hidden widths (the reference
     critic is ``(32, 32)``)."""
-    activation: str = "relu"
+    activation: Activation = "relu"
     """Hidden activation of both networks: tanh, relu, elu, gelu or silu."""
     fourier_order: int = 0
     """Order of the Fourier cosine basis over the bounded state (the reference uses 3 in the
@@ -63,6 +65,7 @@ class QACConfig:
     """Running mean/std observation normalisation (not with the Fourier basis)."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         check_fields(
             self,
             {

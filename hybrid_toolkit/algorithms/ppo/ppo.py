@@ -18,7 +18,12 @@ from hybrid_toolkit.algorithms.common.on_policy import RolloutBatch, RolloutBuff
 from hybrid_toolkit.algorithms.ppo.config import PPO_PRESETS, PPOConfig
 from hybrid_toolkit.algorithms.ppo.policy import HybridActorCritic
 from hybrid_toolkit.algorithms.registry import register_algorithm
-from hybrid_toolkit.nn import ObservationNormalizer, RewardScaler
+from hybrid_toolkit.nn import (
+    NONFINITE_PARAMETERS,
+    ObservationNormalizer,
+    RewardScaler,
+    count_nonfinite,
+)
 from hybrid_toolkit.spaces import HybridAction
 
 
@@ -173,8 +178,10 @@ class PPO(BaseAlgorithm):
             if stop:
                 break
         count = len(rows)
-        means = torch.stack(rows).mean(dim=0).tolist()
-        metrics = dict(zip(keys, means, strict=True))
+        # the parameter check rides along in the same sync (the trainer stops on a non-zero count)
+        keys.append(NONFINITE_PARAMETERS)
+        means = torch.cat([torch.stack(rows).mean(dim=0), count_nonfinite([self.policy])[None]])
+        metrics = dict(zip(keys, means.tolist(), strict=True))
         values, returns = batch.values.flatten(), batch.returns.flatten()
         var = torch.var(returns)
         metrics["train/explained_variance"] = (
