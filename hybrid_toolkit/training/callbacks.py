@@ -281,11 +281,8 @@ class StopTrainingOnRewardThreshold(Callback):
     """
 
     def __init__(self, reward_threshold: float, verbose: int = 1) -> None:
-        if (
-            isinstance(reward_threshold, bool)
-            or not isinstance(reward_threshold, numbers.Real)
-            or math.isnan(reward_threshold)
-        ):
+        given: object = reward_threshold
+        if isinstance(given, bool) or not isinstance(given, numbers.Real) or math.isnan(given):
             raise ValueError(
                 f"reward_threshold must be a number (not NaN), got {reward_threshold!r}"
             )

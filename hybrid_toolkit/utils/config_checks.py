@@ -26,7 +26,6 @@ surface much later as a NaN action blamed on the environment.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import numbers
 import types
@@ -38,11 +37,16 @@ _EXPECTED_INT = "an integer (not a bool or a float)"
 _EXPECTED_BOOL = "True or False"
 
 
-@functools.cache
+_FIELD_TYPES: dict[type, dict[str, Any]] = {}
+
+
 def _field_types(config_class: type) -> dict[str, Any]:
     """Resolved annotations of the dataclass fields (the configs use postponed annotations)."""
-    hints = typing.get_type_hints(config_class)
-    return {f.name: hints[f.name] for f in dataclasses.fields(config_class) if f.name in hints}
+    if config_class not in _FIELD_TYPES:
+        hints = typing.get_type_hints(config_class)
+        fields = dataclasses.fields(config_class)
+        _FIELD_TYPES[config_class] = {f.name: hints[f.name] for f in fields if f.name in hints}
+    return _FIELD_TYPES[config_class]
 
 
 def _is_real(value: object) -> bool:
@@ -167,8 +171,8 @@ def check_reward_scale(config: Any, per_step: Mapping[str, float], steps: int) -
     raise ValueError(
         f"{type(config).__name__}.{name}={getattr(config, name)!r} makes rewards too large: it "
         f"implies a reward magnitude of {magnitudes[name]:.3g} per step, {total:.3g} over a "
-        f"{steps}-step episode, above the limit of {REWARD_LIMIT:.0e} (returns are squared in "
-        f"float32 value losses, whose largest value is 3.4e38); rescale the rewards or costs"
+        f"{steps}-step episode, above the limit of {REWARD_LIMIT:.0e} (value and critic losses "
+        "square returns, and float32 overflows above 3.4e38); rescale the rewards or costs"
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hybrid_toolkit.algorithms.dgrl.features import OBS_SCALINGS, ObsScaling
+from hybrid_toolkit.algorithms.dgrl.features import ObsScaling
 from hybrid_toolkit.nn import Activation
 from hybrid_toolkit.utils.config_checks import check_field_types
 
@@ -156,10 +156,6 @@ class ProtoOffPolicyConfig:
                 "actor_lr": (lambda v: v > 0, "> 0"),
                 "critic_lr": (lambda v: v > 0, "> 0"),
                 "exploration_std": (lambda v: v >= 0, ">= 0"),
-            },
-            choices={
-                "critic_loss": ("mse", "huber"),
-                "obs_scaling": OBS_SCALINGS,
             },
         )
         if self.buffer_size < self.batch_size:

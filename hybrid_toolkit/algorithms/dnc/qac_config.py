@@ -74,13 +74,8 @@ class QACConfig:
                 "gamma": (0.0 <= self.gamma <= 1.0, "in [0, 1]"),
                 "actor_lr": (self.actor_lr > 0, "> 0"),
                 "critic_lr": (self.critic_lr > 0, "> 0"),
-                "optimizer": (self.optimizer in ("adam", "sgd"), "'adam' or 'sgd'"),
                 "max_grad_norm": (self.max_grad_norm > 0, "> 0"),
                 "huber_delta": (self.huber_delta > 0, "> 0"),
-                "advantage": (
-                    self.advantage in ("baseline", "td_error"),
-                    "'baseline' or 'td_error'",
-                ),
                 "ent_coef": (self.ent_coef >= 0, ">= 0"),
                 "critic_hidden": (len(self.critic_hidden) >= 1, "a non-empty tuple of widths"),
                 "fourier_order": (is_int_at_least(self.fourier_order, 0), "an integer >= 0"),
@@ -109,9 +104,5 @@ class ProtoActionConfig(QACConfig):
             self,
             {
                 "exploration_std": (self.exploration_std > 0, "> 0"),
-                "actor_loss": (
-                    self.actor_loss in ("policy_gradient", "cacla"),
-                    "'policy_gradient' or 'cacla'",
-                ),
             },
         )
