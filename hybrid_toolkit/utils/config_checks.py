@@ -40,8 +40,8 @@ _EXPECTED_BOOL = "True or False"
 _FIELD_TYPES: dict[type, dict[str, Any]] = {}
 
 
-def _field_types(config_class: type) -> dict[str, Any]:
-    """Resolved annotations of the dataclass fields (the configs use postponed annotations)."""
+def field_types(config_class: type) -> dict[str, Any]:
+    """Resolved annotations of a config dataclass's fields (the configs postpone annotations)."""
     if config_class not in _FIELD_TYPES:
         hints = typing.get_type_hints(config_class)
         fields = dataclasses.fields(config_class)
@@ -122,7 +122,7 @@ def check_field_types(config: Any, *, allow_infinite: Collection[str] = ()) -> N
     Raises:
         ValueError: ``"<Config>.<field> must be <expected>, got <value>"``.
     """
-    for name, annotation in _field_types(type(config)).items():
+    for name, annotation in field_types(type(config)).items():
         value = getattr(config, name)
         problem = _problem(annotation, value, name in allow_infinite)
         if problem is not None:
@@ -134,7 +134,7 @@ def check_field_types(config: Any, *, allow_infinite: Collection[str] = ()) -> N
 
 def field_choices(config_class: type, name: str) -> tuple[Any, ...]:
     """The values a ``Literal`` field of ``config_class`` accepts (``()`` for other fields)."""
-    annotation = _field_types(config_class).get(name)
+    annotation = field_types(config_class).get(name)
     if typing.get_origin(annotation) is Literal:
         return typing.get_args(annotation)
     return ()
