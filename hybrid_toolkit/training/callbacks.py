@@ -34,7 +34,7 @@ class TrainingContext:
             add keys (``EvalCallback`` adds ``eval/*``), which later callbacks then see.
         logger: The run's logger; values recorded here are written at the next dump.
         last_checkpoint: The latest checkpoint a callback saved in this run (callbacks that
-            save call `record_checkpoint`); named by `NonFiniteTrainingError` as the last good
+            save go through `save_model`); named by `NonFiniteTrainingError` as the last good
             one.
     """
 
@@ -50,11 +50,12 @@ class TrainingContext:
         """Environment steps so far (``algo.num_timesteps``)."""
         return self.algo.num_timesteps
 
-    def save_checkpoint(self, path: Path) -> Path:
+    def save_model(self, path: Path) -> Path:
         """Save the model to ``path`` through ``algo.save`` and remember it as the last one.
 
-        ``save`` refuses non-finite weights (`NonFiniteTrainingError`), so a path recorded
-        here always holds finite ones.
+        ``save`` refuses state dicts holding NaN (``ValueError``), and the trainer stops before
+        callbacks run on an update with non-finite weights, so a path recorded here holds
+        finite ones.
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         self.algo.save(path)
@@ -250,7 +251,7 @@ class EvalCallback(_EveryNTimesteps):
             return True
         self.best_mean_reward = result.mean_reward
         if self.best_model_save_path is not None:
-            ctx.save_checkpoint(self.best_model_save_path / "best_model.zip")
+            ctx.save_model(self.best_model_save_path / "best_model.zip")
             if self.verbose >= 1:
                 print(f"New best mean reward; saved {self.best_model_save_path / 'best_model.zip'}")
         if self.callback_on_new_best is not None:
@@ -315,8 +316,8 @@ class CheckpointCallback(_EveryNTimesteps):
         name_prefix: File name prefix.
         verbose: ``1`` prints the path of each checkpoint.
 
-    The weights are checked before each save: non-finite ones raise `NonFiniteTrainingError`
-    instead of being written (the trainer normally stops before that can happen).
+    Weights holding NaN are never written: the save raises ``ValueError`` instead (the trainer
+    normally stops with `NonFiniteTrainingError` before that can happen).
 
     Attributes:
         saved: Paths written so far, oldest first.
@@ -334,7 +335,7 @@ class CheckpointCallback(_EveryNTimesteps):
     def on_iteration(self, ctx: TrainingContext) -> bool:
         if self._due(ctx):
             path = self.save_path / f"{self.name_prefix}_{ctx.num_timesteps}_steps.zip"
-            self.saved.append(ctx.save_checkpoint(path))
+            self.saved.append(ctx.save_model(path))
             if self.verbose >= 1:
                 print(f"Saving model checkpoint to {path}")
         return True

@@ -58,7 +58,7 @@ class NonFiniteTrainingError(RuntimeError):
     ) -> NonFiniteTrainingError:
         """The error the trainer raises for a non-finite metric of iteration ``iteration``."""
         what = (
-            f"{int(value)} non-finite parameter value(s)"
+            f"{value:g} non-finite parameter value(s)"
             if metric == NONFINITE_PARAMETERS
             else f"{metric}={value}"
         )

@@ -4,19 +4,17 @@ Every algorithm and env family config calls :func:`check_field_types` first in i
 ``__post_init__``, so direct construction, ``apply_overrides``, ``config_from_json`` and the CLI
 all refuse a value of the wrong kind before any range check compares it:
 
-============================  =================================================================
-annotation                    accepted values
-============================  =================================================================
-``int``                       a Python ``int`` — not a ``bool``, not a ``float`` (``2.0`` too)
-``float``                     an ``int`` or ``float`` (not a ``bool``), finite
-``bool``                      ``True`` or ``False``
-``str``                       a ``str``
-``Literal["a", "b"]``         one of the listed values
-``tuple[X, ...]``             a tuple or list whose items pass ``X`` (a list is stored as a tuple)
-``tuple[X, Y]``               a tuple or list of two items passing ``X`` and ``Y``
-``X | None``                  ``None`` or a value passing ``X``
-anything else                 not checked here
-============================  =================================================================
+| annotation | accepted values |
+|---|---|
+| `int` | a Python `int` (numpy integers are not) — not a `bool`, not a `float` (`2.0` neither) |
+| `float` | an `int` or `float` (not a `bool`), finite |
+| `bool` | `True` or `False` |
+| `str` | a `str` |
+| `Literal["a", "b"]` | one of the listed values |
+| `tuple[X, ...]` | a tuple or list whose items pass `X` (a list is stored as a tuple) |
+| `tuple[X, Y]` | a tuple or list of two items passing `X` and `Y` |
+| `X \| None` | `None` or a value passing `X` |
+| anything else | not checked here |
 
 Non-finite floats are refused everywhere except in fields listed in ``allow_infinite`` (which
 still refuse NaN): a NaN or infinite hyperparameter never trains anything useful, and it used to
