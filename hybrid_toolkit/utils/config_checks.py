@@ -13,7 +13,7 @@ all refuse a value of the wrong kind before any range check compares it:
 | `Literal["a", "b"]` | one of the listed values |
 | `tuple[X, ...]` | a tuple or list whose items pass `X` (a list is stored as a tuple) |
 | `tuple[X, Y]` | a tuple or list of two items passing `X` and `Y` |
-| `X \| None` | `None` or a value passing `X` |
+| `Optional[X]` (`X` or `None`) | `None` or a value passing `X` |
 | anything else | not checked here |
 
 Non-finite floats are refused everywhere except in fields listed in ``allow_infinite`` (which
