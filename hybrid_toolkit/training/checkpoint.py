@@ -144,15 +144,17 @@ def _nan_entries(state: Any, where: str) -> tuple[str, int] | None:
     return None
 
 
-def _check_no_nan(state_dicts: dict[str, Any]) -> None:
+def _check_no_nan(
+    state_dicts: dict[str, Any], error: type[ValueError], doing: str, source: str = ""
+) -> None:
     # A NaN in a weight, a running statistic or an optimizer moment means the model diverged;
     # infinities are not refused here because some buffers legitimately hold them (the bounds
     # of an unbounded observation box). The trainer refuses infinite parameters itself.
-    found = _nan_entries(state_dicts, "state_dicts")
+    found = _nan_entries(state_dicts, f"{source}state_dicts")
     if found is not None:
         where, count = found
-        raise ValueError(
-            f"{where} holds {count} NaN value(s); refusing to write a checkpoint of a diverged "
+        raise error(
+            f"{where} holds {count} NaN value(s); refusing to {doing} a checkpoint of a diverged "
             "model (lower the learning rate, check the env's rewards)"
         )
 
@@ -201,7 +203,7 @@ def save_checkpoint(
     if not isinstance(algorithm, str) or not algorithm:
         raise ValueError(f"algorithm must be a non-empty registry name, got {algorithm!r}")
     _check_names(state_dicts)
-    _check_no_nan(state_dicts)
+    _check_no_nan(state_dicts, ValueError, "write")
     target = Path(path)
     if target.suffix != ".zip":
         target = target.with_name(target.name + ".zip")
@@ -262,8 +264,9 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
 
     Raises:
         FileNotFoundError: No file at ``path`` (nor at ``path + ".zip"``).
-        CheckpointError: The file is not a zip, lacks ``metadata.json``, or has a format
-            version this library cannot read.
+        CheckpointError: The file is not a zip, lacks ``metadata.json``, has a format
+            version this library cannot read, or holds NaN weights (a diverged model, written
+            before `save_checkpoint` refused them).
     """
     source = Path(path)
     if not source.exists() and source.suffix != ".zip":
@@ -293,6 +296,7 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
             state_dicts[name] = torch.load(
                 io.BytesIO(blob), map_location=map_location, weights_only=True
             )
+        _check_no_nan(state_dicts, CheckpointError, "load", f"{source}: ")
         return Checkpoint(
             metadata=meta,
             config=_read_json(archive, "config.json", source),
