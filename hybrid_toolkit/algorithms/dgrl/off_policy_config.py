@@ -27,21 +27,17 @@ def check_config_fields(
     config: Any,
     ints: Mapping[str, int] | None = None,
     floats: Mapping[str, FloatCheck] | None = None,
-    choices: Mapping[str, tuple[str, ...]] | None = None,
 ) -> None:
     """Raise ``ValueError`` naming the field, its value and what was expected.
+
+    Choice fields are ``Literal`` annotations, checked by ``check_field_types``.
 
     Args:
         config: The dataclass instance.
         ints: Integer fields and their smallest valid value.
         floats: Float fields and their (check, expectation).
-        choices: String fields and their valid values.
     """
     cls = type(config).__name__
-    for name, valid in (choices or {}).items():
-        value = getattr(config, name)
-        if value not in valid:
-            raise ValueError(f"{cls}.{name} must be one of {valid}, got {value!r}")
     for name, minimum in (ints or {}).items():
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
