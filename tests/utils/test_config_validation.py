@@ -163,6 +163,22 @@ def test_cli_shows_the_choices_of_literal_fields(run_cli: Any) -> None:
     assert code == 0 and "tanh" in out and "silu" in out
 
 
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["train", "ppo", "TargetRegime-v0", "--algo.activation", "bogus"], "activation"),
+        (["train", "ppo", "TargetRegime-v0", "--algo.learning-rate", "inf"], "learning_rate"),
+        (
+            ["train", "ppo", "JointReplenishment-v0", "--env.fixed-cost-per-item", "1e38"],
+            "fixed_cost_per_item",
+        ),
+    ],
+)
+def test_cli_refuses_bad_values_naming_the_field(args: list[str], named: str, run_cli: Any) -> None:
+    code, out = run_cli(args)
+    assert code == 2 and named in out.replace("-", "_").replace("\n", "")
+
+
 # ---------------------------------------------------------------- env configs
 
 
