@@ -142,7 +142,12 @@ REWARD_LIMIT = 1e18
 """Largest episode reward magnitude an env config may imply (see :func:`check_reward_scale`)."""
 
 
-def check_reward_scale(config: Any, per_step: Mapping[str, float], steps: int) -> None:
+def check_reward_scale(
+    config: Any,
+    per_step: Mapping[str, float],
+    steps: int,
+    hint: str = "rescale the rewards or costs",
+) -> None:
     """Refuse env configs whose rewards would overflow float32 training.
 
     The bound is on an episode's sum of the reward magnitudes the config implies:
@@ -157,6 +162,7 @@ def check_reward_scale(config: Any, per_step: Mapping[str, float], steps: int) -
             ``{"fixed_cost_per_item": fixed_cost_per_item * n_items}``; the message names the
             largest contributor.
         steps: The longest episode, in steps.
+        hint: What the user can change, ending the message.
 
     Raises:
         ValueError: Naming the field, its value, the implied magnitude and the limit.
@@ -170,7 +176,7 @@ def check_reward_scale(config: Any, per_step: Mapping[str, float], steps: int) -
         f"{type(config).__name__}.{name}={getattr(config, name)!r} makes rewards too large: it "
         f"implies a reward magnitude of {magnitudes[name]:.3g} per step, {total:.3g} over a "
         f"{steps}-step episode, above the limit of {REWARD_LIMIT:.0e} (value and critic losses "
-        "square returns, and float32 overflows above 3.4e38); rescale the rewards or costs"
+        f"square returns, and float32 overflows above 3.4e38); {hint}"
     )
 
 

@@ -233,3 +233,11 @@ def test_every_env_config_refuses_non_finite_floats_and_float_ints(config_class:
     for field in fields_of(config_class, bool):
         with pytest.raises(ValueError, match=rf"{config_class.__name__}\.{field} must be True"):
             config_class(**{field: 1})
+
+
+def test_unclipped_lqr_states_that_grow_past_float32_training_are_refused() -> None:
+    # open loop, x grows by up to instability + coupling * n per step: 100^20 overflows float32
+    with pytest.raises(ValueError, match=r"instability=100.0 makes.*set a finite state_clip"):
+        ht.make("SwitchedLQR-v0", state_clip=math.inf, instability=100.0)
+    ht.make("SwitchedLQR-v0", state_clip=math.inf)  # the default system stays usable unclipped
+    ht.make("SwitchedLQR-v0", state_clip=100.0, instability=100.0)  # the clip bounds the cost

@@ -95,12 +95,23 @@ class SwitchedLQRConfig:
             raise ValueError(f"{owner}.init_range must be finite and > 0, got {self.init_range!r}")
         if math.isnan(self.state_clip) or self.state_clip <= 0:
             raise ValueError(f"{owner}.state_clip must be > 0 (inf allowed), got {self.state_clip}")
-        # the state cost x'x of the largest state the config allows (the clip, or the start)
+        hint = "set a finite state_clip, or lower instability, init_range or horizon"
+        check_reward_scale(self, self._cost_scale(), self.horizon, hint)
+
+    def _cost_scale(self) -> dict[str, float]:
+        """The state cost ``x'x`` of the largest state the config allows: the clip, or else
+        the start grown open-loop over the horizon by at most ``|A| <= instability +
+        coupling * n`` per step (generator systems; the paper's 2-D system is fixed)."""
+        n = self.state_dim
         if math.isfinite(self.state_clip):
-            scale = {"state_clip": self.state_dim * self.state_clip**2}
-        else:
-            scale = {"init_range": self.state_dim * self.init_range**2}
-        check_reward_scale(self, scale, self.horizon)
+            return {"state_clip": n * self.state_clip**2}
+        growth = 1.0
+        if self.system == "generated":
+            growth = abs(self.instability) + abs(self.coupling) * n
+        log_state = math.log(self.init_range) + self.horizon * math.log(max(growth, 1.0))
+        state = math.exp(log_state) if log_state < 700 else math.inf
+        name = "instability" if growth > 1.0 else "init_range"
+        return {name: n * state**2 if state < 1e150 else math.inf}
 
     @property
     def dtype(self) -> torch.dtype:
