@@ -53,9 +53,8 @@ class TrainingContext:
     def save_model(self, path: Path) -> Path:
         """Save the model to ``path`` through ``algo.save`` and remember it as the last one.
 
-        ``save`` refuses state dicts holding NaN (``ValueError``), and the trainer stops before
-        callbacks run on an update with non-finite weights, so a path recorded here holds
-        finite ones.
+        The trainer stops (`NonFiniteTrainingError`) before callbacks run on an update that
+        left non-finite weights, so a path recorded here holds finite ones.
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         self.algo.save(path)
@@ -316,8 +315,8 @@ class CheckpointCallback(_EveryNTimesteps):
         name_prefix: File name prefix.
         verbose: ``1`` prints the path of each checkpoint.
 
-    Weights holding NaN are never written: the save raises ``ValueError`` instead (the trainer
-    normally stops with `NonFiniteTrainingError` before that can happen).
+    It never runs on an update that left non-finite weights: the trainer stops first with
+    `NonFiniteTrainingError`, naming the last checkpoint saved here.
 
     Attributes:
         saved: Paths written so far, oldest first.

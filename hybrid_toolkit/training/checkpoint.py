@@ -127,38 +127,6 @@ def _check_names(state_dicts: dict[str, Any]) -> None:
             )
 
 
-def _nan_entries(state: Any, where: str) -> tuple[str, int] | None:
-    """The first tensor inside ``state`` (nested dicts/lists) holding NaN, and its NaN count."""
-    if isinstance(state, Tensor):
-        if state.is_floating_point() or state.is_complex():
-            count = int(torch.isnan(state).sum())
-            if count:
-                return where, count
-        return None
-    if isinstance(state, dict | list | tuple):
-        items = state.items() if isinstance(state, dict) else enumerate(state)
-        for key, value in items:
-            found = _nan_entries(value, f"{where}[{key!r}]")
-            if found is not None:
-                return found
-    return None
-
-
-def _check_no_nan(
-    state_dicts: dict[str, Any], error: type[ValueError], doing: str, source: str = ""
-) -> None:
-    # A NaN in a weight, a running statistic or an optimizer moment means the model diverged;
-    # infinities are not refused here because some buffers legitimately hold them (the bounds
-    # of an unbounded observation box). The trainer refuses infinite parameters itself.
-    found = _nan_entries(state_dicts, f"{source}state_dicts")
-    if found is not None:
-        where, count = found
-        raise error(
-            f"{where} holds {count} NaN value(s); refusing to {doing} a checkpoint of a diverged "
-            "model (lower the learning rate, check the env's rewards)"
-        )
-
-
 def _fsync_directory(directory: Path) -> None:
     # Makes the rename itself durable; not possible (nor needed) on Windows.
     if os.name != "posix":
@@ -195,15 +163,10 @@ def save_checkpoint(
 
     Returns:
         The path written (with the ``.zip`` suffix).
-
-    Raises:
-        ValueError: If a name is invalid or a state dict holds NaN (a diverged model is never
-            written).
     """
     if not isinstance(algorithm, str) or not algorithm:
         raise ValueError(f"algorithm must be a non-empty registry name, got {algorithm!r}")
     _check_names(state_dicts)
-    _check_no_nan(state_dicts, ValueError, "write")
     target = Path(path)
     if target.suffix != ".zip":
         target = target.with_name(target.name + ".zip")
@@ -264,9 +227,8 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
 
     Raises:
         FileNotFoundError: No file at ``path`` (nor at ``path + ".zip"``).
-        CheckpointError: The file is not a zip, lacks ``metadata.json``, has a format
-            version this library cannot read, or holds NaN weights (a diverged model, written
-            before `save_checkpoint` refused them).
+        CheckpointError: The file is not a zip, lacks ``metadata.json``, or has a format
+            version this library cannot read.
     """
     source = Path(path)
     if not source.exists() and source.suffix != ".zip":
@@ -296,7 +258,6 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
             state_dicts[name] = torch.load(
                 io.BytesIO(blob), map_location=map_location, weights_only=True
             )
-        _check_no_nan(state_dicts, CheckpointError, "load", f"{source}: ")
         return Checkpoint(
             metadata=meta,
             config=_read_json(archive, "config.json", source),
