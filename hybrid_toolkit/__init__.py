@@ -32,6 +32,7 @@ from hybrid_toolkit.algorithms import (
 )
 from hybrid_toolkit.envs import HybridEnv, Step, env_spec, list_envs, make, register_env
 from hybrid_toolkit.spaces import DiscreteComponent, HybridAction, HybridSpace
+from hybrid_toolkit.training import NonFiniteTrainingError
 
 try:
     __version__ = version("hybrid-toolkit")
@@ -58,6 +59,7 @@ __all__ = [
     "HybridAction",
     "HybridEnv",
     "HybridSpace",
+    "NonFiniteTrainingError",
     "PPOConfig",
     "Step",
     "Wolpertinger",

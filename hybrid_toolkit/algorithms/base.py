@@ -21,6 +21,7 @@ from torch import Tensor
 
 from hybrid_toolkit.algorithms import resume
 from hybrid_toolkit.algorithms.from_checkpoint import build_from_checkpoint
+from hybrid_toolkit.algorithms.prediction_io import gymnasium_action, observation_batch
 from hybrid_toolkit.envs import HybridEnv, make
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 from hybrid_toolkit.training import (
@@ -35,6 +36,7 @@ from hybrid_toolkit.training import (
     train,
 )
 from hybrid_toolkit.utils.config import apply_overrides, config_to_json
+from hybrid_toolkit.utils.config_checks import require_int
 from hybrid_toolkit.utils.device import resolve_device
 
 
@@ -93,7 +95,7 @@ class BaseAlgorithm(abc.ABC):
         **overrides: Any,
     ) -> None:
         self.config = apply_overrides(self._resolve_config(config), overrides)
-        self.seed = int(seed)
+        self.seed = require_int("seed", seed)
         self.device = resolve_device(device)
         self.tensorboard_log = tensorboard_log
         self.verbose = verbose
@@ -257,28 +259,16 @@ class BaseAlgorithm(abc.ABC):
         ``Dict`` convention ``{"discrete": int64 array, "continuous": float32 array}``, without
         the batch dimension when a single observation was given. The second element is the
         (absent) recurrent state.
+
+        Raises:
+            ValueError: If the observation has the wrong shape, or holds NaN or infinite values
+                (naming how many and the index of the first).
         """
-        as_numpy = not isinstance(observation, Tensor)
-        obs = torch.as_tensor(np.asarray(observation) if as_numpy else observation)
-        obs = obs.to(self.device, torch.float32)
-        single = tuple(obs.shape) == self.env.obs_shape
-        if single:
-            obs = obs.unsqueeze(0)
-        if tuple(obs.shape[1:]) != self.env.obs_shape:
-            raise ValueError(
-                f"observation has shape {tuple(obs.shape)}; expected {self.env.obs_shape} or "
-                f"[B, *{self.env.obs_shape}]"
-            )
+        obs, single = observation_batch(observation, self.env.obs_shape, self.device)
         action = self.act(obs, deterministic=deterministic)
-        if not as_numpy:
+        if isinstance(observation, Tensor):
             return action, None
-        out = {
-            "discrete": action.discrete.cpu().numpy(),
-            "continuous": action.continuous.detach().cpu().numpy().astype(np.float32),
-        }
-        if single:
-            out = {k: v[0] for k, v in out.items()}
-        return out, None
+        return gymnasium_action(action, single), None
 
     # ---------------------------------------------------------------- persistence
     def state_dicts(self) -> dict[str, dict[str, Any]]:

@@ -8,12 +8,21 @@
 """
 
 from hybrid_toolkit.nn.distribution import HybridDistribution, HybridPolicyHead
+from hybrid_toolkit.nn.finite import NONFINITE_PARAMETERS, count_nonfinite, total_grad_norm
 from hybrid_toolkit.nn.layout import DistributionLayout
-from hybrid_toolkit.nn.mlp import ACTIVATIONS, activation_module, mlp, orthogonal_linear
+from hybrid_toolkit.nn.mlp import (
+    ACTIVATIONS,
+    Activation,
+    activation_module,
+    mlp,
+    orthogonal_linear,
+)
 from hybrid_toolkit.nn.normalization import ObservationNormalizer, RewardScaler, RunningMeanStd
 
 __all__ = [
     "ACTIVATIONS",
+    "NONFINITE_PARAMETERS",
+    "Activation",
     "DistributionLayout",
     "HybridDistribution",
     "HybridPolicyHead",
@@ -21,6 +30,8 @@ __all__ = [
     "RewardScaler",
     "RunningMeanStd",
     "activation_module",
+    "count_nonfinite",
     "mlp",
     "orthogonal_linear",
+    "total_grad_norm",
 ]

@@ -6,6 +6,7 @@ import itertools
 import math
 import numbers
 from collections.abc import Callable, Sequence
+from typing import Literal, get_args
 
 from torch import nn
 
@@ -17,6 +18,11 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "silu": nn.SiLU,
 }
 """Activation names accepted by :func:`mlp`, mapped to their module constructors."""
+
+Activation = Literal["tanh", "relu", "elu", "gelu", "silu"]
+"""The activation names as a type: config fields annotated with it show the choices in the CLI
+and are checked by :func:`hybrid_toolkit.utils.config_checks.check_field_types`."""
+assert set(get_args(Activation)) == set(ACTIVATIONS), "Activation and ACTIVATIONS disagree"
 
 
 def activation_module(name: str) -> nn.Module:

@@ -20,6 +20,7 @@ from hybrid_toolkit.training.checkpoint_save import save_checkpoint
 from hybrid_toolkit.training.episode_stats import EpisodeStats
 from hybrid_toolkit.training.evaluation import EvalResult, evaluate_policy
 from hybrid_toolkit.training.logger import Logger, configure_logger
+from hybrid_toolkit.training.nonfinite import NonFiniteTrainingError
 from hybrid_toolkit.training.protocol import TrainableAlgorithm
 from hybrid_toolkit.training.run_dir import make_run_dir
 from hybrid_toolkit.training.trainer import train
@@ -35,6 +36,7 @@ __all__ = [
     "EvalCallback",
     "EvalResult",
     "Logger",
+    "NonFiniteTrainingError",
     "ProgressBarCallback",
     "StopTrainingOnRewardThreshold",
     "TrainableAlgorithm",

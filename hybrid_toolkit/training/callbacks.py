@@ -8,6 +8,8 @@ training stops because of an exception or Ctrl-C.
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,9 @@ class TrainingContext:
         metrics: This iteration's metrics (``train/*``, ``rollout/*``, ``time/*``); callbacks may
             add keys (``EvalCallback`` adds ``eval/*``), which later callbacks then see.
         logger: The run's logger; values recorded here are written at the next dump.
+        last_checkpoint: The latest checkpoint a callback saved in this run (callbacks that
+            save go through `save_model`); named by `NonFiniteTrainingError` as the last good
+            one.
     """
 
     algo: TrainableAlgorithm
@@ -38,11 +43,23 @@ class TrainingContext:
     iteration: int
     metrics: dict[str, float]
     logger: Logger
+    last_checkpoint: Path | None = None
 
     @property
     def num_timesteps(self) -> int:
         """Environment steps so far (``algo.num_timesteps``)."""
         return self.algo.num_timesteps
+
+    def save_model(self, path: Path) -> Path:
+        """Save the model to ``path`` through ``algo.save`` and remember it as the last one.
+
+        The trainer stops (`NonFiniteTrainingError`) before callbacks run on an update that
+        left non-finite weights, so a path recorded here holds finite ones.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.algo.save(path)
+        self.last_checkpoint = path
+        return path
 
 
 class Callback:
@@ -138,6 +155,12 @@ class EvalCallback(_EveryNTimesteps):
     Records ``eval/mean_reward``, ``eval/std_reward`` and ``eval/mean_ep_length`` (also added to
     ``ctx.metrics``).
 
+    A non-finite mean reward (NaN or inf, e.g. from an env whose rewards overflow) is recorded
+    and warned about (`RuntimeWarning`) but is never a new best: nothing is saved, the
+    ``callback_on_new_best`` is not called, and the next finite evaluation is compared with the
+    best finite one before it. It does not stop training by itself — a non-finite *training*
+    metric does (`NonFiniteTrainingError`).
+
     Args:
         eval_env: A separate environment to evaluate on (it is reset at every evaluation).
         eval_freq: Evaluate whenever ``num_timesteps`` crosses a multiple of this.
@@ -152,7 +175,7 @@ class EvalCallback(_EveryNTimesteps):
             ``None`` continues the env's random stream.
 
     Attributes:
-        best_mean_reward: Best ``eval/mean_reward`` so far (``-inf`` before the first).
+        best_mean_reward: Best finite ``eval/mean_reward`` so far (``-inf`` before the first).
         last_mean_reward: ``eval/mean_reward`` of the latest evaluation.
         evaluations: ``(num_timesteps, EvalResult)`` of every evaluation.
     """
@@ -214,11 +237,20 @@ class EvalCallback(_EveryNTimesteps):
                 f"{result.mean_reward:.2f} +/- {result.std_reward:.2f}, "
                 f"episode_length={result.mean_ep_length:.2f}"
             )
+        if not math.isfinite(result.mean_reward):
+            warnings.warn(
+                f"evaluation at num_timesteps={ctx.num_timesteps} gave a non-finite mean reward "
+                f"({result.mean_reward}); it is not a new best. Check that the env's rewards "
+                "are finite.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return True
         if result.mean_reward <= self.best_mean_reward:
             return True
         self.best_mean_reward = result.mean_reward
         if self.best_model_save_path is not None:
-            algo.save(self.best_model_save_path / "best_model.zip")
+            ctx.save_model(self.best_model_save_path / "best_model.zip")
             if self.verbose >= 1:
                 print(f"New best mean reward; saved {self.best_model_save_path / 'best_model.zip'}")
         if self.callback_on_new_best is not None:
@@ -237,12 +269,23 @@ class StopTrainingOnRewardThreshold(Callback):
     it checks ``rollout/ep_rew_mean`` (the last 100 finished training episodes) and does nothing
     until an episode has finished.
 
+    A NaN or infinite watched value never reaches the threshold.
+
     Args:
-        reward_threshold: Stop when the watched mean reward is ``>=`` this.
+        reward_threshold: Stop when the watched mean reward is ``>=`` this (``-inf``: at the
+            first finished episode; NaN is refused, it could never be reached).
         verbose: ``1`` prints a line when it stops training.
+
+    Raises:
+        ValueError: If ``reward_threshold`` is not a number or is NaN.
     """
 
     def __init__(self, reward_threshold: float, verbose: int = 1) -> None:
+        given: object = reward_threshold
+        if isinstance(given, bool) or not isinstance(given, numbers.Real) or math.isnan(given):
+            raise ValueError(
+                f"reward_threshold must be a number (not NaN), got {reward_threshold!r}"
+            )
         self.reward_threshold = float(reward_threshold)
         self.verbose = verbose
 
@@ -253,7 +296,7 @@ class StopTrainingOnRewardThreshold(Callback):
 
     def on_iteration(self, ctx: TrainingContext) -> bool:
         value = ctx.metrics.get(self.watched_key)
-        if value is None or value < self.reward_threshold:
+        if value is None or not math.isfinite(value) or value < self.reward_threshold:
             return True
         if self.verbose >= 1:
             print(
@@ -272,6 +315,9 @@ class CheckpointCallback(_EveryNTimesteps):
         name_prefix: File name prefix.
         verbose: ``1`` prints the path of each checkpoint.
 
+    It never runs on an update that left non-finite weights: the trainer stops first with
+    `NonFiniteTrainingError`, naming the last checkpoint saved here.
+
     Attributes:
         saved: Paths written so far, oldest first.
     """
@@ -288,9 +334,7 @@ class CheckpointCallback(_EveryNTimesteps):
     def on_iteration(self, ctx: TrainingContext) -> bool:
         if self._due(ctx):
             path = self.save_path / f"{self.name_prefix}_{ctx.num_timesteps}_steps.zip"
-            self.save_path.mkdir(parents=True, exist_ok=True)
-            ctx.algo.save(path)
-            self.saved.append(path)
+            self.saved.append(ctx.save_model(path))
             if self.verbose >= 1:
                 print(f"Saving model checkpoint to {path}")
         return True

@@ -24,6 +24,7 @@ from hybrid_toolkit.training.callbacks import (
     TrainingContext,
     as_callback_list,
 )
+from hybrid_toolkit.training.nonfinite import NonFiniteTrainingError, first_nonfinite
 from hybrid_toolkit.training.protocol import TrainableAlgorithm
 
 
@@ -39,6 +40,16 @@ def _time_metrics(
     }
 
 
+def _stop_if_nonfinite(metrics: dict[str, float], ctx: TrainingContext) -> None:
+    """Raise `NonFiniteTrainingError` if the update reported a non-finite loss, norm or weight."""
+    found = first_nonfinite(metrics)
+    if found is not None:
+        key, value = found
+        raise NonFiniteTrainingError.from_metric(
+            key, value, ctx.iteration, ctx.num_timesteps, ctx.last_checkpoint
+        )
+
+
 def train(
     algo: TrainableAlgorithm,
     total_timesteps: int,
@@ -51,6 +62,12 @@ def train(
     ``total_timesteps`` is absolute: an algorithm that already ran 1000 steps and is asked for
     1500 runs about 500 more (algorithms that count "more steps" add their current count before
     calling). The last iteration may overshoot by up to one ``collect``.
+
+    Training stops with `NonFiniteTrainingError` at the first update that reports a NaN or
+    infinite loss or gradient norm, or a non-finite parameter (``train/nonfinite_parameters``),
+    before any callback runs on that iteration, so no checkpoint holds the broken weights; the
+    error names the metric, the iteration, ``num_timesteps`` and the last checkpoint a
+    `CheckpointCallback` or `EvalCallback` saved.
 
     Metrics logged each iteration: what ``algo.update`` returns, ``rollout/ep_rew_mean`` and
     ``rollout/ep_len_mean`` (last 100 finished episodes, once one has finished), ``time/fps``,
@@ -88,6 +105,7 @@ def train(
                 )
             metrics = dict(algo.update(batch))
             ctx.iteration += 1
+            _stop_if_nonfinite(metrics, ctx)
             metrics.update(algo.episode_stats.summary())
             metrics.update(_time_metrics(algo, ctx.iteration, start_time, start_steps))
             ctx.metrics = metrics

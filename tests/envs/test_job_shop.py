@@ -157,7 +157,10 @@ def test_invalid_actions_raise(values: list[int], pattern: str) -> None:
 @pytest.mark.parametrize(
     ("overrides", "pattern"),
     [
-        ({"energy_model": "bugged"}, r"energy_model must be 'fixed-base' or 'reference'.*'bugged'"),
+        (
+            {"energy_model": "bugged"},
+            r"energy_model must be one of \('fixed-base', 'reference'\).*'bugged'",
+        ),
         ({"n_machines": 0}, r"n_machines must be an integer >= 1, got 0"),
         ({"wear_increase": (0.4, 0.05)}, r"wear_increase must be a range.*\(0.4, 0.05\)"),
         ({"low_load": 0.9}, r"low_load \(0.9\) must not exceed high_load \(0.75\)"),

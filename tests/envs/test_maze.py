@@ -223,7 +223,7 @@ def test_invalid_actions_raise(discrete: list[int], pattern: str) -> None:
         ({"noise_prob": 1.5}, r"noise_prob must lie in \[0, 1\], got 1.5"),
         ({"layout": "spiral"}, r"layout must be one of .*'l-walls'.*got 'spiral'"),
         ({"encoding": "onehot"}, r"encoding must be one of .*got 'onehot'"),
-        ({"goal_reward": math.inf}, r"goal_reward must be a finite float, got inf"),
+        ({"goal_reward": math.inf}, r"goal_reward must be a finite number, got inf"),
     ],
 )
 def test_invalid_configs_raise(overrides: dict[str, Any], pattern: str) -> None:

@@ -258,11 +258,11 @@ def test_invalid_actions_name_the_item_the_value_and_the_range() -> None:
     ("overrides", "message"),
     [
         ({"n_items": 0}, r"n_items must be an integer >= 1, got 0"),
-        ({"s_max": 2.5}, r"s_max must be an integer >= 1, got 2.5"),
+        ({"s_max": 2.5}, r"s_max must be an integer .*, got 2.5"),
         ({"ordering_cost_mode": "per-item"}, r"ordering_cost_mode must be one of .*'per-item'"),
         ({"demand_rates": ()}, r"demand_rates must be a non-empty tuple"),
         ({"demand_rates": (20.0, -1.0)}, r"demand_rates .* got \(20.0, -1.0\)"),
-        ({"backorder_cost": math.inf}, r"backorder_cost must be a finite number >= 0, got inf"),
+        ({"backorder_cost": math.inf}, r"backorder_cost must be a finite number, got inf"),
         ({"initial_inventory": math.nan}, r"initial_inventory must be a finite number"),
     ],
 )

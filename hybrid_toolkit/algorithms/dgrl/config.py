@@ -81,11 +81,6 @@ class DGRLConfig(ProtoOffPolicyConfig):
                 "dbu_temperature": (lambda v: v > 0, "> 0"),
                 "huber_delta": (lambda v: v > 0, "> 0"),
             },
-            choices={
-                "distance_scheme": ("linear", "softmax"),
-                "selection": ("rank", "softmax"),
-                "target_action": ("sdn", "nearest"),
-            },
         )
 
 

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hybrid_toolkit.algorithms.dgrl.features import OBS_SCALINGS, ObsScaling
-from hybrid_toolkit.nn import ACTIVATIONS
+from hybrid_toolkit.algorithms.dgrl.features import ObsScaling
+from hybrid_toolkit.nn import Activation
+from hybrid_toolkit.utils.config_checks import check_field_types
 
 CriticLoss = Literal["mse", "huber"]
 
@@ -26,21 +27,17 @@ def check_config_fields(
     config: Any,
     ints: Mapping[str, int] | None = None,
     floats: Mapping[str, FloatCheck] | None = None,
-    choices: Mapping[str, tuple[str, ...]] | None = None,
 ) -> None:
     """Raise ``ValueError`` naming the field, its value and what was expected.
+
+    Choice fields are ``Literal`` annotations, checked by ``check_field_types``.
 
     Args:
         config: The dataclass instance.
         ints: Integer fields and their smallest valid value.
         floats: Float fields and their (check, expectation).
-        choices: String fields and their valid values.
     """
     cls = type(config).__name__
-    for name, valid in (choices or {}).items():
-        value = getattr(config, name)
-        if value not in valid:
-            raise ValueError(f"{cls}.{name} must be one of {valid}, got {value!r}")
     for name, minimum in (ints or {}).items():
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -114,7 +111,7 @@ class ProtoOffPolicyConfig:
     critic_state_encoder: bool = False
     """The critics' first layer sees only the state and the action joins after it (paper: maze
     and recommender); otherwise state and action enter together (job shop, replenishment)."""
-    activation: str = "relu"
+    activation: Activation = "relu"
     """Hidden activation: tanh, relu, elu, gelu or silu."""
     actor_lr: float = 3e-4
     """Adam learning rate of the actor."""
@@ -131,6 +128,7 @@ class ProtoOffPolicyConfig:
     """Std of the Gaussian added to the actor's proto-action in training, in [-1, 1] units."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         self.actor_hidden = check_widths(self, "actor_hidden")
         self.critic_hidden = check_widths(self, "critic_hidden")
         check_config_fields(
@@ -154,11 +152,6 @@ class ProtoOffPolicyConfig:
                 "actor_lr": (lambda v: v > 0, "> 0"),
                 "critic_lr": (lambda v: v > 0, "> 0"),
                 "exploration_std": (lambda v: v >= 0, ">= 0"),
-            },
-            choices={
-                "critic_loss": ("mse", "huber"),
-                "activation": tuple(ACTIVATIONS),
-                "obs_scaling": OBS_SCALINGS,
             },
         )
         if self.buffer_size < self.batch_size:

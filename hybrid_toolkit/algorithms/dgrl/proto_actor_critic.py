@@ -20,11 +20,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from hybrid_toolkit.algorithms.common.finite import require_finite_proto
 from hybrid_toolkit.algorithms.common.off_policy import ReplayBatch, ReplayBuffer, polyak_update
 from hybrid_toolkit.algorithms.dgrl.features import StateFeatures
 from hybrid_toolkit.algorithms.dgrl.networks import ProtoActor, QEnsemble
 from hybrid_toolkit.algorithms.dgrl.off_policy_config import ProtoOffPolicyConfig
 from hybrid_toolkit.envs import HybridEnv
+from hybrid_toolkit.nn import NONFINITE_PARAMETERS, count_nonfinite
 from hybrid_toolkit.spaces import HybridAction, RelaxedCoordinates
 from hybrid_toolkit.training import EpisodeStats
 
@@ -118,7 +120,7 @@ class ProtoActorCritic(nn.Module):
 
         Discrete coordinates round to the nearest choice, continuous ones are clamped.
         """
-        box = self.coords.from_unit(unit)
+        box = self.coords.from_unit(require_finite_proto(unit))
         return self.coords.project_indices(box), self.coords.clamp_continuous(box)
 
     def soft_update_targets(self, tau: float) -> None:
@@ -227,6 +229,8 @@ def gradient_round(
         critic_updates += 1
         if critic_updates % actor_delay == 0:
             sums.add(actor_step(features))
+    # read back with the means in one sync; the trainer stops on a non-zero count
+    sums.add({NONFINITE_PARAMETERS: count_nonfinite([model.actor, model.critic])})
     return {**sums.means(), "train/n_updates": float(critic_updates)}, critic_updates
 
 

@@ -25,6 +25,7 @@ from typing import Literal
 import torch
 from torch import Tensor
 
+from hybrid_toolkit.algorithms.common.finite import require_finite_proto
 from hybrid_toolkit.spaces import HybridAction, RelaxedCoordinates
 
 DistanceScheme = Literal["linear", "softmax"]
@@ -187,7 +188,7 @@ class SampledDynamicNeighborhood:
             `Candidates` with ``K = num_candidates + 1`` slots, slot 0 the nearest neighbour.
         """
         coords = self.coords
-        proto_unit = proto_unit.detach()
+        proto_unit = require_finite_proto(proto_unit.detach())
         box = coords.from_unit(proto_unit)
         batch, n_d, k = box.shape[0], coords.n_discrete, self.num_candidates
         nearest = coords.project_indices(box)  # [B, n_d]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from hybrid_toolkit.algorithms.common.finite import require_finite_proto
 from hybrid_toolkit.spaces import HybridAction, HybridSpace, RelaxedCoordinates
 
 
@@ -56,7 +57,7 @@ class ActionCodec:
         Returns:
             ``(int64 [..., n_discrete], [..., n_continuous])``.
         """
-        x = self.relaxed.from_unit(proto.clamp(-1.0, 1.0))
+        x = self.relaxed.from_unit(require_finite_proto(proto).clamp(-1.0, 1.0))
         return self.relaxed.project_indices(x), self.relaxed.clamp_continuous(x)
 
     def round(self, proto: Tensor) -> HybridAction:

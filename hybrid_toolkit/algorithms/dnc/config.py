@@ -43,7 +43,6 @@ class DNCConfig(ProtoActionConfig):
         check_fields(
             self,
             {
-                "search": (self.search in ("sa", "greedy"), "'sa' or 'greedy'"),
                 "perturbation_range": (is_int_at_least(self.perturbation_range, 1), "an int >= 1"),
                 "sa_search_steps": (is_int_at_least(self.sa_search_steps, 0), "an int >= 0"),
                 "cooling": (0.0 < self.cooling <= 1.0, "in (0, 1]"),

@@ -35,6 +35,7 @@ from hybrid_toolkit.algorithms.dnc.features import StateFeatures
 from hybrid_toolkit.algorithms.dnc.networks import GaussianActor, ProtoActor, QCritic
 from hybrid_toolkit.algorithms.dnc.qac_config import ProtoActionConfig, QACConfig
 from hybrid_toolkit.algorithms.dnc.selection import SelectFn, Selection, round_to_nearest
+from hybrid_toolkit.nn import NONFINITE_PARAMETERS, count_nonfinite
 from hybrid_toolkit.spaces import HybridAction
 
 
@@ -211,6 +212,7 @@ class QActorCritic:
                 "train/entropy": entropy.detach().mean(),
                 "train/actor_grad_norm": actor_norm,
                 "train/critic_grad_norm": critic_norm,
+                NONFINITE_PARAMETERS: count_nonfinite([self.actor_module, self.critic]),
             }
         )
 

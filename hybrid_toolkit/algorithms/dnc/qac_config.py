@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from hybrid_toolkit.nn import Activation
 from hybrid_toolkit.utils.config import check_fields
+from hybrid_toolkit.utils.config_checks import check_field_types
 
 Advantage = Literal["baseline", "td_error"]
 ActorLoss = Literal["policy_gradient", "cacla"]
@@ -52,7 +54,7 @@ class QACConfig:
     critic_hidden: tuple[int, ...] = (64, 64)
     """Critic widths: the state encoder's width, then the head's hidden widths (the reference
     critic is ``(32, 32)``)."""
-    activation: str = "relu"
+    activation: Activation = "relu"
     """Hidden activation of both networks: tanh, relu, elu, gelu or silu."""
     fourier_order: int = 0
     """Order of the Fourier cosine basis over the bounded state (the reference uses 3 in the
@@ -63,6 +65,7 @@ class QACConfig:
     """Running mean/std observation normalisation (not with the Fourier basis)."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         check_fields(
             self,
             {
@@ -71,13 +74,8 @@ class QACConfig:
                 "gamma": (0.0 <= self.gamma <= 1.0, "in [0, 1]"),
                 "actor_lr": (self.actor_lr > 0, "> 0"),
                 "critic_lr": (self.critic_lr > 0, "> 0"),
-                "optimizer": (self.optimizer in ("adam", "sgd"), "'adam' or 'sgd'"),
                 "max_grad_norm": (self.max_grad_norm > 0, "> 0"),
                 "huber_delta": (self.huber_delta > 0, "> 0"),
-                "advantage": (
-                    self.advantage in ("baseline", "td_error"),
-                    "'baseline' or 'td_error'",
-                ),
                 "ent_coef": (self.ent_coef >= 0, ">= 0"),
                 "critic_hidden": (len(self.critic_hidden) >= 1, "a non-empty tuple of widths"),
                 "fourier_order": (is_int_at_least(self.fourier_order, 0), "an integer >= 0"),
@@ -106,9 +104,5 @@ class ProtoActionConfig(QACConfig):
             self,
             {
                 "exploration_std": (self.exploration_std > 0, "> 0"),
-                "actor_loss": (
-                    self.actor_loss in ("policy_gradient", "cacla"),
-                    "'policy_gradient' or 'cacla'",
-                ),
             },
         )

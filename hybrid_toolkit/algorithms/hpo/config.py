@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from hybrid_toolkit.nn import ACTIVATIONS
+from hybrid_toolkit.nn import Activation
 from hybrid_toolkit.utils.config import check_fields
+from hybrid_toolkit.utils.config_checks import check_field_types
+
+ScaleFeature = Literal["mean_demand", ""]
+"""Observation features that can scale half-open parameters (``""``: none)."""
+SplitName = Literal["train", "dev", "test", ""]
+"""Scenario splits of the envs that have them (``""``: none)."""
 
 
 @dataclass
@@ -71,20 +77,20 @@ class HPOConfig:
     """Hidden sizes of the continuous network."""
     value_hidden: tuple[int, ...] = (512, 512)
     """Hidden sizes of the value network."""
-    activation: str = "tanh"
+    activation: Activation = "tanh"
     """Hidden activation: tanh, relu, elu, gelu or silu."""
     continuous_shift: float = 1.0
     """Constant added to every raw continuous output before its map into the action box."""
     init_discrete_uniform: bool = True
     """Zero the discrete output layer, so the first discrete policy is exactly uniform."""
-    quantity_scale_feature: str = "mean_demand"
+    quantity_scale_feature: ScaleFeature = "mean_demand"
     """Entry of the env's ``observation_layout`` that multiplies half-open (softplus)
     parameters — the joint-replenishment mean-demand normalisation; ignored when the env has no
     such entry, empty to disable."""
-    train_split: str = "train"
+    train_split: SplitName = "train"
     """Fixed scenario split the rollouts cycle through, in shuffled batches of ``B`` (envs with
     scenario splits); empty: fresh scenarios at every rollout."""
-    dev_split: str = "dev"
+    dev_split: SplitName = "dev"
     """Split the greedy policy is evaluated on (``eval/dev_cost``); empty disables it."""
     eval_interval: int = 0
     """Evaluate on ``dev_split`` every this many updates; 0 = once per training epoch."""
@@ -96,6 +102,7 @@ class HPOConfig:
     updates (costs a second backward pass through the rollout); 0 disables it."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         checks: dict[str, tuple[bool, str]] = {
             "num_envs": (self.num_envs >= 1, ">= 1"),
             "n_steps": (self.n_steps >= 0, ">= 0 (0 = one episode)"),
@@ -118,12 +125,11 @@ class HPOConfig:
             "max_grad_norm": (self.max_grad_norm > 0, "> 0"),
             "eval_interval": (self.eval_interval >= 0, ">= 0 (0 = once per training epoch)"),
             "piece_norms_interval": (self.piece_norms_interval >= 0, ">= 0 (0 disables it)"),
-            "activation": (self.activation in ACTIVATIONS, f"one of {sorted(ACTIVATIONS)}"),
         }
         check_fields(self, checks)
         for key in ("discrete_hidden", "continuous_hidden", "value_hidden"):
             sizes = getattr(self, key)
-            if any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in sizes):
+            if any(s < 1 for s in sizes):
                 raise ValueError(f"HPOConfig.{key} must be a tuple of integers >= 1, got {sizes!r}")
         if self.n_steps and 2 * self.buffer_periods >= self.n_steps:
             raise ValueError(

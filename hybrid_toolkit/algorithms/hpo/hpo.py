@@ -44,6 +44,7 @@ from hybrid_toolkit.algorithms.hpo.steps import (
     to_floats,
 )
 from hybrid_toolkit.algorithms.registry import register_algorithm
+from hybrid_toolkit.nn import NONFINITE_PARAMETERS, count_nonfinite
 from hybrid_toolkit.spaces import HybridAction
 
 
@@ -219,10 +220,15 @@ class HPO(BaseAlgorithm):
         metrics.update(self._maybe_evaluate())
         values, returns = data.values.detach(), data.returns
         var = torch.var(returns)
-        explained = 1 - torch.var(returns - values) / var if var > 0 else torch.zeros(())
-        metrics["train/explained_variance"] = float(explained)
+        explained = torch.where(var > 0, 1 - torch.var(returns - values) / var, 0.0)
+        # one sync for these three; the trainer stops on a non-zero parameter count
+        tail = {
+            "train/explained_variance": explained,
+            "train/reward_std": data.reward_std,
+            NONFINITE_PARAMETERS: count_nonfinite([self.policy]),
+        }
+        metrics.update(to_floats(tail))
         metrics["train/ent_coef"] = ent_coef
-        metrics["train/reward_std"] = float(data.reward_std)
         metrics["train/updates"] = float(self.n_updates)
         return metrics
 

@@ -11,10 +11,10 @@ pre-training steps, VAE fine-tuning every 10 episodes after 1000, exploration no
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from hybrid_toolkit.utils.config import check_fields
+from hybrid_toolkit.utils.config_checks import check_field_types
 
 
 @dataclass
@@ -114,7 +114,7 @@ class HyARConfig:
     """Rewards are multiplied by this before they enter the TD3 buffer."""
 
     def __post_init__(self) -> None:
-        self._check_types()
+        check_field_types(self)
         rules: dict[str, tuple[bool, str]] = {
             "num_envs": (self.num_envs >= 1, ">= 1"),
             "embed_dim": (self.embed_dim >= 1, ">= 1"),
@@ -158,25 +158,6 @@ class HyARConfig:
             "reward_scale": (self.reward_scale > 0, "> 0"),
         }
         check_fields(self, rules)
-
-    def _check_types(self) -> None:
-        """Integer fields must hold ints (not bools or floats), numbers numbers, flags bools."""
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.type == "int":
-                ok, expected = isinstance(value, int) and not isinstance(value, bool), "an integer"
-            elif f.type == "float":
-                ok = isinstance(value, int | float) and not isinstance(value, bool)
-                expected = "a number"
-            elif f.type == "bool":
-                ok, expected = isinstance(value, bool), "True or False"
-            else:  # tuple[int, ...]
-                ok = isinstance(value, tuple) and all(
-                    isinstance(h, int) and not isinstance(h, bool) for h in value
-                )
-                expected = "a tuple of integers"
-            if not ok:
-                raise ValueError(f"HyARConfig.{f.name} must be {expected}, got {value!r}")
 
 
 _CLASSIC = {"vae_update_start": 1000, "vae_update_interval": 10, "learning_starts": 128}

@@ -37,6 +37,7 @@ from hybrid_toolkit.algorithms.hyar.representation import ActionRepresentation
 from hybrid_toolkit.algorithms.hyar.td3 import LatentActorCritic
 from hybrid_toolkit.algorithms.hyar.vae_training import RepresentationTrainer
 from hybrid_toolkit.algorithms.registry import register_algorithm
+from hybrid_toolkit.nn import NONFINITE_PARAMETERS, count_nonfinite, total_grad_norm
 from hybrid_toolkit.spaces import HybridAction
 
 Transition = tuple[Tensor, HybridAction, Tensor, Tensor, Tensor]
@@ -237,7 +238,11 @@ class HyAR(BaseAlgorithm):
             for key, value in self._td3_step().items():
                 sums[key] = sums.get(key, torch.zeros((), device=self.device)) + value
                 counts[key] = counts.get(key, 0) + 1
-        metrics = {key: float(value) / counts[key] for key, value in sums.items()}
+        means = [value / counts[key] for key, value in sums.items()]
+        # one sync for every metric; the trainer stops on a non-zero parameter count
+        nets = [self.actor_critic, self.representation]
+        values = torch.stack([*means, count_nonfinite(nets).to(self.device)]).tolist()
+        metrics = dict(zip([*sums, NONFINITE_PARAMETERS], values, strict=True))
         metrics["train/n_updates"] = float(self.progress.td3_updates)
         return metrics
 
@@ -277,6 +282,7 @@ class HyAR(BaseAlgorithm):
         critic_loss, q = ac.critic_loss(batch.obs, action, target)
         self.critic_optimizer.zero_grad(set_to_none=True)
         critic_loss.backward()
+        stats["train/critic_grad_norm"] = total_grad_norm(ac.critic_parameters())
         self.critic_optimizer.step()
         stats["train/critic_loss"] = critic_loss.detach()
         stats["train/q_value"] = q.mean()
@@ -285,7 +291,9 @@ class HyAR(BaseAlgorithm):
             surrogate, actor_q = ac.actor_loss(batch.obs, cfg.inverting_gradients)
             self.actor_optimizer.zero_grad(set_to_none=True)
             surrogate.backward()
-            torch.nn.utils.clip_grad_norm_(ac.actor_parameters(), cfg.actor_max_grad_norm)
+            stats["train/actor_grad_norm"] = torch.nn.utils.clip_grad_norm_(
+                ac.actor_parameters(), cfg.actor_max_grad_norm
+            )
             self.actor_optimizer.step()
             ac.update_targets(cfg.tau)
             # SB3's convention: the actor loss is -Q(s, μ(s)) (the inverted-gradient surrogate

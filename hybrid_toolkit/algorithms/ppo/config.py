@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hybrid_toolkit.nn import Activation
+from hybrid_toolkit.utils.config_checks import check_field_types
+
 
 @dataclass
 class PPOConfig:
@@ -47,7 +50,7 @@ class PPOConfig:
     """Hidden sizes of the policy MLP."""
     value_hidden: tuple[int, ...] = (64, 64)
     """Hidden sizes of the value MLP."""
-    activation: str = "tanh"
+    activation: Activation = "tanh"
     """Hidden activation: tanh, relu, elu, gelu or silu."""
     log_std_init: float = 0.0
     """Initial log standard deviation of the Gaussian parameters."""
@@ -57,6 +60,7 @@ class PPOConfig:
     """Divide rewards by the running std of discounted returns."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         checks = {
             "num_envs": self.num_envs >= 1,
             "n_steps": self.n_steps >= 1,

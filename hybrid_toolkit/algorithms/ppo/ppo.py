@@ -18,7 +18,12 @@ from hybrid_toolkit.algorithms.common.on_policy import RolloutBatch, RolloutBuff
 from hybrid_toolkit.algorithms.ppo.config import PPO_PRESETS, PPOConfig
 from hybrid_toolkit.algorithms.ppo.policy import HybridActorCritic
 from hybrid_toolkit.algorithms.registry import register_algorithm
-from hybrid_toolkit.nn import ObservationNormalizer, RewardScaler
+from hybrid_toolkit.nn import (
+    NONFINITE_PARAMETERS,
+    ObservationNormalizer,
+    RewardScaler,
+    count_nonfinite,
+)
 from hybrid_toolkit.spaces import HybridAction
 
 
@@ -176,20 +181,26 @@ class PPO(BaseAlgorithm):
             if stop:
                 break
         count = len(rows)
-        means = torch.stack(rows).mean(dim=0).tolist()
-        metrics = dict(zip(keys, means, strict=True))
         values, returns = batch.values.flatten(), batch.returns.flatten()
         var = torch.var(returns)
-        metrics["train/explained_variance"] = (
-            float(1 - torch.var(returns - values) / var) if var > 0 else 0.0
+        std = (
+            self.policy.head.log_std.detach().exp().mean()
+            if self.action_space.n_continuous
+            else var.new_zeros(())
         )
+        # one sync for everything, the parameter check included (the trainer stops on a
+        # non-zero count)
+        extra = {
+            "train/explained_variance": torch.where(
+                var > 0, 1 - torch.var(returns - values) / var, 0.0
+            ),
+            "train/std": std,
+            NONFINITE_PARAMETERS: count_nonfinite([self.policy]),
+        }
+        means = torch.cat([torch.stack(rows).mean(dim=0), torch.stack(list(extra.values()))])
+        metrics = dict(zip([*keys, *extra], means.tolist(), strict=True))
         metrics["train/n_updates"] = float(count)
         metrics["train/learning_rate"] = float(self.optimizer.param_groups[0]["lr"])
-        metrics["train/std"] = (
-            float(self.policy.head.log_std.detach().exp().mean())
-            if self.action_space.n_continuous
-            else 0.0
-        )
         return metrics
 
     def _minibatch_step(self, mb: RolloutBatch) -> dict[str, Tensor]:

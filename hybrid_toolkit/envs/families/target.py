@@ -31,9 +31,9 @@ from torch import Tensor
 from hybrid_toolkit.envs.base import HybridEnv
 from hybrid_toolkit.envs.registry import register_env
 from hybrid_toolkit.spaces import DiscreteComponent, HybridAction, HybridSpace
+from hybrid_toolkit.utils.config_checks import check_field_types
 
 TargetShape = Literal["regime", "multi_discrete", "both"]
-_SHAPES = ("regime", "multi_discrete", "both")
 
 
 @dataclass
@@ -56,8 +56,7 @@ class TargetConfig:
     """Steps per episode; episodes are truncated (never terminated) at this length."""
 
     def __post_init__(self) -> None:
-        if self.shape not in _SHAPES:
-            raise ValueError(f"TargetConfig.shape must be one of {_SHAPES}, got {self.shape!r}")
+        check_field_types(self)
         minimum = {
             "n_choices": 1,
             "param_dim": 1,

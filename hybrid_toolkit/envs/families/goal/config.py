@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from hybrid_toolkit.envs.parameter_scaling import ACTION_SCALES, ActionScale
+from hybrid_toolkit.envs.parameter_scaling import ActionScale
+from hybrid_toolkit.utils.config_checks import check_field_types
 
 KickToTarget = Literal["reference", "xy"]
 ShootRanges = Literal["even", "reference"]
@@ -52,17 +53,7 @@ class GoalConfig:
     """Safety cap on the frames of one macro step (a kick takes tens to a few hundred)."""
 
     def __post_init__(self) -> None:
-        choices = {
-            "shoot_ranges": ("even", "reference"),
-            "kick_to_target": ("reference", "xy"),
-            "observation": ("extended", "basic"),
-            "action_scale": ACTION_SCALES,
-        }
-        for name, valid in choices.items():
-            if getattr(self, name) not in valid:
-                raise ValueError(
-                    f"GoalConfig.{name} must be one of {valid}, got {getattr(self, name)!r}"
-                )
+        check_field_types(self)
         for name in ("n_shoot_ranges", "max_steps", "max_frames"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from hybrid_toolkit.utils.config_checks import check_field_types, check_reward_scale
+
 HardMoveParameters = Literal["per_choice", "per_actuator"]
 HardMoveDiscrete = Literal["joint", "factored"]
 
@@ -56,16 +58,7 @@ class HardMoveConfig:
     precision."""
 
     def __post_init__(self) -> None:
-        if self.parameters not in ("per_choice", "per_actuator"):
-            raise ValueError(
-                "HardMoveConfig.parameters must be one of ('per_choice', 'per_actuator'), "
-                f"got {self.parameters!r}"
-            )
-        if self.discrete not in ("joint", "factored"):
-            raise ValueError(
-                "HardMoveConfig.discrete must be one of ('joint', 'factored'), "
-                f"got {self.discrete!r}"
-            )
+        check_field_types(self)
         if self.discrete == "factored" and self.parameters == "per_choice":
             raise ValueError(
                 "HardMoveConfig.discrete='factored' needs parameters='per_actuator': a magnitude "
@@ -105,6 +98,9 @@ class HardMoveConfig:
             raise ValueError(
                 f"HardMoveConfig.target_reward must be a finite float, got {self.target_reward!r}"
             )
+        # the target bonus, and -d^2 for the widest start distance (2 * start_range per axis)
+        scale = {"target_reward": self.target_reward, "start_range": 8 * self.start_range**2}
+        check_reward_scale(self, scale, self.max_steps)
 
     @property
     def n_choices(self) -> int:

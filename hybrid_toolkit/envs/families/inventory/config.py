@@ -8,6 +8,8 @@ from typing import Literal
 
 import torch
 
+from hybrid_toolkit.utils.config_checks import check_field_types, check_reward_scale
+
 InstanceKind = Literal["heterogeneous", "homogeneous"]
 RegimeKind = Literal["global", "per_item"]
 Precision = Literal["float32", "float64"]
@@ -96,6 +98,7 @@ class JointReplenishmentConfig:
     """Floating dtype of states, observations and rewards (``float64`` for gradient checks)."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         owner = type(self).__name__
         _check_int(owner, "n_items", self.n_items, 1)
         _check_int(owner, "lead_time", self.lead_time, 0)
@@ -114,15 +117,6 @@ class JointReplenishmentConfig:
                 f"{owner}.past_periods must be >= 1 when normalize_by_mean_demand is on (the "
                 f"mean-demand estimate starts from that history), got {self.past_periods}"
             )
-        choices = {
-            "instance": ("heterogeneous", "homogeneous"),
-            "regime": ("global", "per_item"),
-            "precision": ("float32", "float64"),
-        }
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                value = getattr(self, name)
-                raise ValueError(f"{owner}.{name} must be one of {allowed}, got {value!r}")
         _check_number(owner, "fixed_cost_per_item", self.fixed_cost_per_item, positive=False)
         _check_number(owner, "homogeneous_mean", self.homogeneous_mean, positive=True)
         _check_number(owner, "homogeneous_holding", self.homogeneous_holding, positive=False)
@@ -132,6 +126,24 @@ class JointReplenishmentConfig:
         _check_range(owner, "shortage_range", self.shortage_range, positive=False)
         if not 0.0 <= self.ewma_beta < 1.0:
             raise ValueError(f"{owner}.ewma_beta must be in [0, 1), got {self.ewma_beta!r}")
+        check_reward_scale(self, self._cost_scales(), self.horizon)
+
+    def _cost_scales(self) -> dict[str, float]:
+        """Per-period cost magnitudes: ``K``, and a period's demand held or short on every item."""
+        n = self.n_items
+        if self.instance == "homogeneous":
+            demand = n * self.homogeneous_mean
+            return {
+                "fixed_cost_per_item": self.fixed_cost_per_item * n,
+                "homogeneous_holding": self.homogeneous_holding * demand,
+                "homogeneous_shortage": self.homogeneous_shortage * demand,
+            }
+        demand = n * self.mean_range[1]
+        return {
+            "fixed_cost_per_item": self.fixed_cost_per_item * n,
+            "holding_range": self.holding_range[1] * demand,
+            "shortage_range": self.shortage_range[1] * demand,
+        }
 
     @property
     def fixed_cost(self) -> float:

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from hybrid_toolkit.utils.config_checks import check_field_types, check_reward_scale
+
 EnergyModel = Literal["fixed-base", "reference"]
 
 
@@ -57,11 +59,7 @@ class JobShopConfig:
     """Loads strictly below ``low_load * n_jobs`` repair the machine (wear never below 0)."""
 
     def __post_init__(self) -> None:
-        if self.energy_model not in ("fixed-base", "reference"):
-            raise ValueError(
-                "JobShopConfig.energy_model must be 'fixed-base' or 'reference', "
-                f"got {self.energy_model!r}"
-            )
+        check_field_types(self)
         for name in ("n_machines", "n_jobs", "max_steps"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -77,6 +75,12 @@ class JobShopConfig:
                     f"JobShopConfig.{name} must be a range (low, high) with 0 <= low <= high, "
                     f"got {getattr(self, name)!r}"
                 )
+        scale = {
+            "job_reward": self.job_reward * self.n_jobs * self.n_machines,
+            "energy_cap": self.energy_cap * self.n_machines,
+            "imbalance_weight": self.imbalance_weight * self.n_jobs,
+        }
+        check_reward_scale(self, scale, self.max_steps)
         if self.low_load > self.high_load:
             raise ValueError(
                 f"JobShopConfig.low_load ({self.low_load!r}) must not exceed high_load "

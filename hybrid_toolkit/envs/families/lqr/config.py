@@ -8,6 +8,8 @@ from typing import Literal
 
 import torch
 
+from hybrid_toolkit.utils.config_checks import check_field_types, check_reward_scale
+
 SystemKind = Literal["generated", "paper_2d"]
 Precision = Literal["float32", "float64"]
 
@@ -61,6 +63,7 @@ class SwitchedLQRConfig:
     """Floating dtype of states, observations and rewards (``float64`` for gradient checks)."""
 
     def __post_init__(self) -> None:
+        check_field_types(self, allow_infinite=("state_clip",))
         owner = type(self).__name__
         for name, low in (
             ("state_dim", 1),
@@ -72,14 +75,6 @@ class SwitchedLQRConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"{owner}.{name} must be an integer >= {low}, got {value!r}")
-        if self.system not in ("generated", "paper_2d"):
-            raise ValueError(
-                f"{owner}.system must be 'generated' or 'paper_2d', got {self.system!r}"
-            )
-        if self.precision not in ("float32", "float64"):
-            raise ValueError(
-                f"{owner}.precision must be 'float32' or 'float64', got {self.precision!r}"
-            )
         if self.system == "paper_2d" and (self.state_dim, self.n_modes) != (2, 2):
             raise ValueError(
                 f"{owner}: system='paper_2d' fixes state_dim=2 and n_modes=2, got "
@@ -100,6 +95,23 @@ class SwitchedLQRConfig:
             raise ValueError(f"{owner}.init_range must be finite and > 0, got {self.init_range!r}")
         if math.isnan(self.state_clip) or self.state_clip <= 0:
             raise ValueError(f"{owner}.state_clip must be > 0 (inf allowed), got {self.state_clip}")
+        hint = "set a finite state_clip, or lower instability, init_range or horizon"
+        check_reward_scale(self, self._cost_scale(), self.horizon, hint)
+
+    def _cost_scale(self) -> dict[str, float]:
+        """The state cost ``x'x`` of the largest state the config allows: the clip, or else
+        the start grown open-loop over the horizon by at most ``|A| <= instability +
+        coupling * n`` per step (generator systems; the paper's 2-D system is fixed)."""
+        n = self.state_dim
+        if math.isfinite(self.state_clip):
+            return {"state_clip": n * self.state_clip**2}
+        growth = 1.0
+        if self.system == "generated":
+            growth = abs(self.instability) + abs(self.coupling) * n
+        log_state = math.log(self.init_range) + self.horizon * math.log(max(growth, 1.0))
+        state = math.exp(log_state) if log_state < 700 else math.inf
+        name = "instability" if growth > 1.0 else "init_range"
+        return {name: n * state**2 if state < 1e150 else math.inf}
 
     @property
     def dtype(self) -> torch.dtype:

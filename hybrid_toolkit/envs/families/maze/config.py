@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from hybrid_toolkit.utils.config_checks import check_field_types, check_reward_scale
+
 MazeEncoding = Literal["slots", "binary"]
 MazeLayout = Literal["l-walls", "teleport", "open"]
 ActuatorOrder = Literal["structured", "irregular"]
@@ -88,10 +90,7 @@ class MazeConfig:
     full precision."""
 
     def __post_init__(self) -> None:
-        self._check_choice("encoding", self.encoding, ("slots", "binary"))
-        self._check_choice("layout", self.layout, ("l-walls", "teleport", "open"))
-        self._check_choice("actuator_order", self.actuator_order, ("structured", "irregular"))
-        self._check_choice("start", self.start, ("random", "eval"))
+        check_field_types(self)
         min_actuators = 2 if self.do_nothing else 1
         self._check_int("n_actuators", self.n_actuators, min_actuators)
         self._check_int("n_slots", self.n_slots, 1)
@@ -103,6 +102,13 @@ class MazeConfig:
             value = getattr(self, name)
             if not math.isfinite(value):
                 raise ValueError(f"MazeConfig.{name} must be a finite float, got {value!r}")
+        rewards = {
+            "step_reward": self.step_reward,
+            "goal_reward": self.goal_reward,
+            "teleport_reward": self.teleport_reward,
+            "collision_reward": self.collision_reward * self.n_substeps,
+        }
+        check_reward_scale(self, rewards, self.max_steps)
         if not 0.0 <= self.noise_prob <= 1.0:
             raise ValueError(f"MazeConfig.noise_prob must lie in [0, 1], got {self.noise_prob!r}")
         if not 0.0 < self.step_unit < WALL_WIDTH:
@@ -116,11 +122,6 @@ class MazeConfig:
     def max_step_length(self) -> float:
         """Longest displacement of one step: ``step_unit * n_substeps`` (0.18 by default)."""
         return self.step_unit * self.n_substeps
-
-    @staticmethod
-    def _check_choice(name: str, value: str, valid: tuple[str, ...]) -> None:
-        if value not in valid:
-            raise ValueError(f"MazeConfig.{name} must be one of {valid}, got {value!r}")
 
     @staticmethod
     def _check_int(name: str, value: int, minimum: int) -> None:

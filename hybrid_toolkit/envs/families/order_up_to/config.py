@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from hybrid_toolkit.utils.config_checks import check_field_types, check_reward_scale
+
 OrderingCostMode = Literal["per-order", "per-unit"]
-_ORDERING_COST_MODES = ("per-order", "per-unit")
 
 
 @dataclass
@@ -43,15 +44,11 @@ class OrderUpToConfig:
     """Periods per episode; episodes are truncated (never terminated) after this many steps."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         for name in ("n_items", "s_max", "max_steps"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"OrderUpToConfig.{name} must be an integer >= 1, got {value!r}")
-        if self.ordering_cost_mode not in _ORDERING_COST_MODES:
-            raise ValueError(
-                "OrderUpToConfig.ordering_cost_mode must be one of "
-                f"{_ORDERING_COST_MODES}, got {self.ordering_cost_mode!r}"
-            )
         rates = tuple(self.demand_rates)
         if not rates or not all(_finite_non_negative(r) for r in rates):
             raise ValueError(
@@ -73,6 +70,19 @@ class OrderUpToConfig:
                 "OrderUpToConfig.initial_inventory must be a finite number (negative means "
                 f"backorders), got {self.initial_inventory!r}"
             )
+        check_reward_scale(self, self._cost_scales(), self.max_steps)
+
+    def _cost_scales(self) -> dict[str, float]:
+        """Per-period cost magnitudes: stock up to the largest level (or the start) held or
+        short on every item, a period's demand short, every ordering cost."""
+        n, stock = self.n_items, max(self.s_max, abs(self.initial_inventory))
+        units = self.s_max if self.ordering_cost_mode == "per-unit" else 1
+        return {
+            "holding_cost": self.holding_cost * stock * n,
+            "backorder_cost": self.backorder_cost * (stock + max(self.demand_rates)) * n,
+            "ordering_cost": self.ordering_cost * units * n,
+            "major_order_cost": self.major_order_cost,
+        }
 
     def item_demand_rates(self) -> tuple[float, ...]:
         """The Poisson rate of every item (``demand_rates`` cycled to ``n_items`` entries)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hybrid_toolkit.envs.parameter_scaling import ACTION_SCALES, ActionScale
+from hybrid_toolkit.envs.parameter_scaling import ActionScale
+from hybrid_toolkit.utils.config_checks import check_field_types
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,7 @@ class PlatformConfig:
     """Safety cap on the 0.05 s frames of one macro step (a hop takes about 145, a run 20)."""
 
     def __post_init__(self) -> None:
-        if self.action_scale not in ACTION_SCALES:
-            raise ValueError(
-                f"PlatformConfig.action_scale must be one of {ACTION_SCALES}, "
-                f"got {self.action_scale!r}"
-            )
+        check_field_types(self)
         for name in ("max_steps", "max_frames"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from hybrid_toolkit.envs.families.recommender.catalogue import MAX_SYNTHETIC_ITEMS
+from hybrid_toolkit.utils.config_checks import check_field_types, check_reward_scale
 
 
 @dataclass
@@ -40,6 +41,7 @@ class RecommenderConfig:
     """Fractions of the item ranking where the next reward tier starts (one fewer than tiers)."""
 
     def __post_init__(self) -> None:
+        check_field_types(self)
         _check_int(self, "n_recommendations", 1)
         _check_int(self, "max_steps", 1)
         _check_int(self, "catalogue_seed", 0)
@@ -74,6 +76,7 @@ class RecommenderConfig:
                 "RecommenderConfig.reward_tiers must hold one finite reward more than tier_cuts "
                 f"has cuts, got reward_tiers={self.reward_tiers} and tier_cuts={self.tier_cuts}"
             )
+        check_reward_scale(self, self._reward_scales(), self.max_steps)
         cuts = self.tier_cuts
         if any(not 0.0 <= c <= 1.0 for c in cuts) or any(
             b < a for a, b in itertools.pairwise(cuts)
@@ -82,6 +85,10 @@ class RecommenderConfig:
                 "RecommenderConfig.tier_cuts must be non-decreasing fractions in [0, 1], "
                 f"got {cuts}"
             )
+
+    def _reward_scales(self) -> dict[str, float]:
+        """Per-step reward magnitudes: the largest tier reward."""
+        return {"reward_tiers": max((abs(r) for r in self.reward_tiers), default=0.0)}
 
 
 @dataclass
@@ -102,6 +109,11 @@ class RecommenderPricingConfig(RecommenderConfig):
     """Smallest price of a recommended item."""
     price_high: float = 10.0
     """Largest price of a recommended item."""
+
+    def _reward_scales(self) -> dict[str, float]:
+        """Per-step reward magnitudes: the largest tier reward plus the largest price."""
+        price = max(abs(self.price_low), abs(self.price_high))
+        return {**super()._reward_scales(), "price_high": price}
 
     def __post_init__(self) -> None:
         super().__post_init__()
