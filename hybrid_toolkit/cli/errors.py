@@ -9,9 +9,13 @@ converted: they are bugs and keep their traceback.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from functools import cache
+from typing import Any
 
 USER_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, FileNotFoundError)
 """Exception types that mean "bad input" when argument-driven setup raises them."""
@@ -88,3 +92,32 @@ def user_error_line(err: BaseException, argv: Sequence[str]) -> str:
             return str(UserError(flag, match["value"], match["expected"]))
     options = _typed_options(argv)
     return f"{message} (options given: {options})" if options else message
+
+
+_BOX = re.compile(r"[│╭╮╰╯─━┃┏┓┗┛╷╵┌┐└┘|]+")
+
+
+def parse_error_line(box: str) -> str:
+    """tyro's framed parse-error message (``Invalid choice … Expected one of …``) as one line.
+
+    tyro reports a wrong type, an unknown flag or a value outside a ``Literal``'s choices in a
+    box of several lines on stderr; the CLI promises one line per user error, so the frame and
+    the help pointer are dropped and the words kept.
+    """
+    text = " ".join(_BOX.sub(" ", box).split())
+    text = text.split(" For full helptext", 1)[0].strip()
+    return text or "invalid command line; see hybrid-toolkit --help"
+
+
+def parse_quietly(parse: Callable[[], Any]) -> Any:
+    """Run ``parse`` with tyro's error box held back: a failed parse raises `UserError`-like
+    ``ValueError`` with the box as one line; ``--help`` (exit 0) prints as usual."""
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            return parse()
+    except SystemExit as exit_:
+        if exit_.code in (0, None):
+            sys.stderr.write(captured.getvalue())
+            raise
+        raise ValueError(parse_error_line(captured.getvalue())) from None

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 
 from hybrid_toolkit.cli.bench import run_bench
-from hybrid_toolkit.cli.errors import USER_ERRORS, user_error_line
+from hybrid_toolkit.cli.errors import USER_ERRORS, parse_quietly, user_error_line
 from hybrid_toolkit.cli.evaluate import run_eval
 from hybrid_toolkit.cli.listing import run_list
 from hybrid_toolkit.cli.options import EvalArgs, ListArgs, ResumeArgs
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen subcommand; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        job = _prepare(parse(argv))
+        job = _prepare(parse_quietly(lambda: parse(argv)))
     except USER_ERRORS as err:
         print(f"error: {user_error_line(err, argv)}", file=sys.stderr)
         return 2

@@ -23,9 +23,15 @@ CASES = [
     (["--run.checkpoint-freq", "-1"], "--run.checkpoint-freq: got -1; expected an integer >= 0"),
     (["--run.device", "banana"], "--run.device: got 'banana'; expected 'auto', 'cpu'"),
     (["--algo.gamma", "2"], "--algo.gamma: got 2.0; expected in [0, 1]"),
-    (["--algo.learning-rate", "nan"], "--algo.learning-rate: got nan; expected > 0"),
-    (["--algo.activation", "nope"], "--algo.activation: got 'nope'; expected one of"),
+    (["--algo.learning-rate", "nan"], "--algo.learning-rate: got nan; expected a finite number"),
+    (
+        ["--algo.activation", "nope"],
+        "invalid choice 'nope' for argument '--algo.activation'. Expected one of",
+    ),
     (["--algo.policy-hidden", "0"], "--algo.policy-hidden 0"),
+    # tyro's own parse errors (wrong type, unknown flag) are condensed to one line as well
+    (["--algo.gamma", "abc"], "Error parsing --algo.gamma: could not convert string to float"),
+    (["--no-such-flag", "3"], "Unrecognized options: --no-such-flag"),
     (["--env.horizon", "0"], "--env.horizon: got 0; expected an integer >= 1"),
 ]
 
