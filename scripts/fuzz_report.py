@@ -25,19 +25,33 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--examples", type=int, default=200, help="inputs per property")
     parser.add_argument("--out", type=Path, default=None, help="also keep the JSON here")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--write",
+        type=Path,
+        default=None,
+        help="write the Markdown table here (the docs include benchmarks/results/fuzz-report.md)",
+    )
+    parser.add_argument("--tests", default="tests/fuzz", help="test path to run (default: all)")
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.out or Path(tmp) / "fuzz.json")
         env = {**os.environ, "HT_FUZZ_EXAMPLES": str(args.examples), "HT_FUZZ_REPORT": str(path)}
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/fuzz"]
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", args.tests]
         status = subprocess.call(command, env=env)
         report = json.loads(path.read_text())
-    print(f"\n{report['examples_per_property']} inputs per property; pytest exit {status}\n")
-    print(table(report))
+    heading = (
+        f"{report['examples_per_property']} inputs per property, drawn at random; "
+        f"pytest exit status {status}."
+    )
+    text = f"{heading}\n\n{table(report)}\n"
+    print(f"\n{text}")
+    if args.write:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(text)
     return status
 
 

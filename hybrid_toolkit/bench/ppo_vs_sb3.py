@@ -23,7 +23,6 @@ comes from.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -43,7 +42,7 @@ from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
     load_average,
-    replace_results_block,
+    publish,
     write_json,
 )
 from hybrid_toolkit.envs import make
@@ -405,11 +404,6 @@ def run(options: PPOvsSB3Options) -> int:
         },
     )
     block = markdown(opts, rows, env)
-    (out / "ppo-vs-sb3.md").write_text(block)
     png = plot(rows, out / "ppo-vs-sb3.png")
-    print(block)
-    if opts.docs_page:
-        page = replace_results_block(opts.docs_page, block)
-        shutil.copyfile(png, page.with_name("ppo-vs-sb3.png"))
-        print(f"updated {page}")
+    publish(block, out / "ppo-vs-sb3.md", png, opts.docs_page)
     return 0

@@ -12,7 +12,6 @@ only the missing ones, so an interrupted run resumes.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -36,7 +35,7 @@ from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
     load_average,
-    replace_results_block,
+    publish,
     write_json,
 )
 
@@ -175,12 +174,6 @@ def run(options: DGRLPaperOptions) -> int:
         },
     )
     block = markdown(summaries, first_protocols, environment_lines(env_info), opts.mode)
-    (out / "dgrl-paper.md").write_text(block)
     png = plot_curves(results, out / "dgrl-paper.png")
-    print(block)
-    if opts.docs_page:
-        page = replace_results_block(opts.docs_page, block)
-        if page.with_name(png.name).resolve() != png.resolve():
-            shutil.copyfile(png, page.with_name(png.name))
-        print(f"updated {page}")
+    publish(block, out / "dgrl-paper.md", png, opts.docs_page)
     return 0

@@ -1,13 +1,12 @@
 """One learning-sweep run per (case, MKL setting, seed), cached as a JSON file.
 
 MKL picks its kernels when the process loads it, so each MKL setting runs in its own worker
-process (``python -m hybrid_toolkit.bench.learning.runs``) started with ``MKL_CBWR`` set; the
+process (``python -m hybrid_toolkit.bench.learning.worker``) started with ``MKL_CBWR`` set; the
 worker trains the runs that are not cached yet, one after the other on one torch thread.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -43,7 +42,7 @@ def load_run(cache_dir: Path, case: str, task: str, mkl: str, seed: int) -> dict
     return run if run.get("task") == task else None
 
 
-def _train_missing(cache_dir: Path, cases: Sequence[str], seeds: Sequence[int], mkl: str) -> None:
+def train_missing(cache_dir: Path, cases: Sequence[str], seeds: Sequence[int], mkl: str) -> None:
     import torch
 
     from hybrid_toolkit.bench.learning.cases import LEARNING_CASES
@@ -87,7 +86,7 @@ def run_worker(cache_dir: Path, cases: Sequence[str], seeds: Sequence[int], mkl:
     command = [
         sys.executable,
         "-m",
-        "hybrid_toolkit.bench.learning.runs",
+        "hybrid_toolkit.bench.learning.worker",
         "--cache-dir",
         str(cache_dir),
         "--mkl",
@@ -100,17 +99,3 @@ def run_worker(cache_dir: Path, cases: Sequence[str], seeds: Sequence[int], mkl:
     result = subprocess.run(command, env=env, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"learning-sweep worker for MKL_CBWR={mkl} exited {result.returncode}")
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cache-dir", type=Path, required=True)
-    parser.add_argument("--mkl", choices=MKL_SETTINGS, required=True)
-    parser.add_argument("--cases", nargs="+", required=True)
-    parser.add_argument("--seeds", nargs="+", type=int, required=True)
-    args = parser.parse_args(argv)
-    _train_missing(args.cache_dir, args.cases, args.seeds, args.mkl)
-
-
-if __name__ == "__main__":
-    main()

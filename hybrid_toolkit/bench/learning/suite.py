@@ -10,7 +10,6 @@ interrupted sweep resumes.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
     load_average,
-    replace_results_block,
+    publish,
     write_json,
 )
 
@@ -115,13 +114,7 @@ def run(options: LearningSweepOptions) -> int:
             "summaries": [asdict(s) for s in summaries],
         },
     )
-    (out / "learning-sweep.md").write_text(block)
     png = plot(summaries, opts.mkl, out / "learning-sweep.png")
-    print(block)
-    if opts.docs_page:
-        page = replace_results_block(opts.docs_page, block)
-        if page.with_name(png.name).resolve() != png.resolve():
-            shutil.copyfile(png, page.with_name(png.name))
-        print(f"updated {page}")
+    publish(block, out / "learning-sweep.md", png, opts.docs_page)
     failed = sum(s.total_runs - s.total_passed for s in summaries)
     return 1 if failed else 0
