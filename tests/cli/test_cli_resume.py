@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import torch
 from conftest import CliRunner
 
 import hybrid_toolkit as ht
@@ -71,6 +72,21 @@ def test_resume_continues_from_the_newest_checkpoint_in_the_same_folder(
     assert (run_dir / "checkpoints" / "model_256_steps.zip").is_file()
     # The history before the checkpoint is kept; the rest is logged again by the resumed run.
     assert steps_logged(run_dir) == [64, 128, 192, 256]
+
+
+def test_resumed_run_ends_with_the_weights_of_the_uninterrupted_one(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    options = ("--run.total-timesteps", "256", "--run.checkpoint-freq", "128")
+    whole = train_run(tmp_path / "whole", run_cli, *options)
+    cut = train_run(tmp_path / "cut", run_cli, *options)
+    (cut / "model.zip").unlink()
+    (cut / "checkpoints" / "model_256_steps.zip").unlink()
+    code, out = run_cli(["train", "--resume", str(cut), *QUIET])
+    assert code == 0, out
+    expected, resumed = ht.load(whole / "model.zip"), ht.load(cut / "model.zip")
+    for name, tensor in expected.policy.state_dict().items():
+        assert torch.equal(tensor, resumed.policy.state_dict()[name]), name
 
 
 def test_resume_with_a_new_total_trains_further(tmp_path: Path, run_cli: CliRunner) -> None:
