@@ -62,6 +62,7 @@ def environment(device: str = "cpu") -> dict[str, Any]:
     return {
         "date_utc": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M}",
         "cpu": cpu_name(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "logical_cpus": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
@@ -81,9 +82,11 @@ def environment_lines(env: dict[str, Any]) -> list[str]:
         load += f", {env['load_average_end']:.1f} at the end"
     if max(loads) > (env["logical_cpus"] or 1):
         load += " (above the CPU count: other jobs shared the machine)"
+    capability = f" ({env['cpu_capability']} kernels)" if env.get("cpu_capability") else ""
     return [
         f"- date: {env['date_utc']} UTC",
-        f"- machine: {env['cpu']}, {env['logical_cpus']} logical CPUs ({env['platform']})",
+        f"- machine: {env['cpu']}{capability}, {env['logical_cpus']} logical CPUs "
+        f"({env['platform']})",
         f"- 1-minute load average: {load}",
         f"- Python {env['python']}, {versions}",
         f"- device {env['device']}, torch threads {env['torch_threads']}",

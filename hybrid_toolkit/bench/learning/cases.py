@@ -273,7 +273,7 @@ _CASES = [
         "wolpertinger",
         "TargetMultiDiscrete-v0, 10k steps",
         "fraction of optimum",
-        0.9,
+        0.85,
         0.60,
         _target("wolpertinger", "TargetMultiDiscrete-v0", 10_000, **_BANDIT_QAC),
     ),

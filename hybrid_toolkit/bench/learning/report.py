@@ -104,6 +104,7 @@ def plot(summaries: Sequence[CaseSummary], mkl: Sequence[str], path: Path) -> Pa
 
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(summaries) + 1.2))
     markers = dict(zip(("default", "COMPATIBLE", "AVX2"), "o^s", strict=True))
+    colors = dict(zip(("default", "COMPATIBLE", "AVX2"), ("C0", "C1", "C2"), strict=True))
     for row, s in enumerate(summaries):
         for offset, m in enumerate(mkl):
             ratio = [x / s.threshold if s.threshold else x for x in s.scores.get(m, [])]
@@ -111,7 +112,8 @@ def plot(summaries: Sequence[CaseSummary], mkl: Sequence[str], path: Path) -> Pa
                 ratio = [1 / r if r else float("inf") for r in ratio]
             y = [row + 0.2 * (offset - 1)] * len(ratio)
             label = (m if m != "default" else "MKL default") if row == 0 else None
-            ax.scatter(ratio, y, marker=markers.get(m, "x"), s=18, alpha=0.8, label=label)
+            marker, color = markers.get(m, "x"), colors.get(m, "C3")
+            ax.scatter(ratio, y, marker=marker, color=color, s=18, alpha=0.8, label=label)
     ax.axvline(1.0, color="black", lw=1)
     ax.set_yticks(range(len(summaries)), [s.case for s in summaries], fontsize=8)
     ax.invert_yaxis()

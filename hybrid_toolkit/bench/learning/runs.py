@@ -24,8 +24,15 @@ MKL_SETTINGS = ("default", "COMPATIBLE", "AVX2")
 
 
 def cpu_slug() -> str:
-    """A folder-safe name of this CPU: results differ between CPUs, so caches are kept apart."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", cpu_name()).strip("-").lower() or "unknown-cpu"
+    """A folder-safe name of this CPU and the vector kernels torch uses on it.
+
+    Results differ between CPUs, so caches are kept apart; virtual machines often report a
+    generic model name, hence the kernel level (AVX512, AVX2 …) in the name.
+    """
+    import torch
+
+    name = f"{cpu_name()} {torch.backends.cpu.get_cpu_capability()}"
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "unknown-cpu"
 
 
 def run_path(cache_dir: Path, case: str, mkl: str, seed: int) -> Path:

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from hybrid_toolkit.bench.learning.cases import LEARNING_CASES
 from hybrid_toolkit.bench.learning.report import markdown, plot, summarize
 from hybrid_toolkit.bench.learning.runs import MKL_SETTINGS, load_run, run_worker
@@ -82,6 +84,7 @@ def _missing(opts: LearningSweepOptions, cache: Path, mkl: str) -> list[tuple[st
 def run(options: LearningSweepOptions) -> int:
     """Train the missing runs, then write ``learning-sweep.{json,md,png}``; 1 if any run failed."""
     opts = options.effective()
+    torch.set_num_threads(1)  # what the workers use, so the recorded environment says so
     out = Path(opts.out_dir)
     cache = out / "cache"
     env_info = environment(opts.device)
