@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import CliRunner
 
+import hybrid_toolkit as ht
+from hybrid_toolkit.cli.result import result_lines
+from hybrid_toolkit.envs.outcomes import UniformRandomPolicy
+
 QUIET = ["--run.no-progress-bar", "--run.eval-episodes", "4"]
 
 
@@ -92,3 +96,16 @@ def test_train_and_eval_print_the_reported_metric_beside_the_reference(
     assert code == 0, out
     assert "ppo on JointReplenishment-v0: mean return" in out
     assert re.search(pattern, out), out
+
+
+def test_the_reference_policy_itself_has_no_gap() -> None:
+    env = ht.make("SwitchedLQR-v0", num_envs=4)
+    _, policy = env.reference_policy()  # type: ignore[attr-defined]
+    rows = dict(result_lines(lambda _obs: policy(env), env, episodes=4, seed=3))
+    assert rows["cost per step per state coordinate"].endswith("gap +0.0%")
+
+
+def test_an_env_without_yardsticks_prints_the_return_only() -> None:
+    env = ht.make("Platform-v0", num_envs=4)
+    rows = result_lines(UniformRandomPolicy(env), env, episodes=4, seed=0)
+    assert [label for label, _ in rows] == ["mean return"]
