@@ -179,7 +179,7 @@ class BaseAlgorithm(abc.ABC):
         self,
         total_timesteps: int,
         callback: Callback | Sequence[Callback] | None = None,
-        log_interval: int = 1,
+        log_interval: int = 0,
         tb_log_name: str | None = None,
         reset_num_timesteps: bool = True,
         progress_bar: bool = False,
@@ -191,7 +191,8 @@ class BaseAlgorithm(abc.ABC):
         Args:
             total_timesteps: Steps to train for (with ``reset_num_timesteps=False``: more steps).
             callback: Callbacks with the SB3 lifecycle (see ``hybrid_toolkit.training``).
-            log_interval: Write logs every this many iterations.
+            log_interval: Print the stdout table every this many iterations (and after the
+                last); ``0`` prints about 100 tables per run. The files get every iteration.
             tb_log_name: Run name inside the run folder name (default: the algorithm name).
             reset_num_timesteps: Start counting from 0 (and from a fresh env reset). ``False``
                 continues from the last observation with counters, random streams and buffers

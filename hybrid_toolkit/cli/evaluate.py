@@ -7,8 +7,8 @@ from pathlib import Path
 
 from hybrid_toolkit.algorithms import BaseAlgorithm, load
 from hybrid_toolkit.cli.options import EvalArgs, apply_threads
+from hybrid_toolkit.cli.result import print_result, result_lines
 from hybrid_toolkit.envs import HybridEnv, make
-from hybrid_toolkit.training import evaluate_policy
 
 
 def _error(message: object) -> int:
@@ -33,7 +33,10 @@ def _load(args: EvalArgs) -> tuple[BaseAlgorithm, HybridEnv, str]:
 
 
 def run_eval(args: EvalArgs) -> int:
-    """Load ``args.model``, run ``args.episodes`` episodes and print the mean return.
+    """Load ``args.model``, run ``args.episodes`` episodes and print the result.
+
+    The mean return comes first, then what the env reports beside it (optimum, reported metric
+    and reference policy; see :mod:`hybrid_toolkit.cli.result`).
 
     Returns:
         0, or 2 (with a one-line message on stderr) when the model file is missing, damaged or
@@ -46,15 +49,11 @@ def run_eval(args: EvalArgs) -> int:
         model, env, env_name = _load(args)
     except (ValueError, KeyError) as err:  # CheckpointError is a ValueError
         return _error(f"cannot evaluate {args.model}: {err}")
-    result = evaluate_policy(
+    rows = result_lines(
         lambda obs: model.act(obs, deterministic=args.deterministic),
         env,
         args.episodes,
         seed=args.seed,
     )
-    print(
-        f"{model.name} on {env_name}: mean return {result.mean_reward:.4f} ± "
-        f"{result.std_reward:.4f}, mean episode length {result.mean_ep_length:.1f} over "
-        f"{len(result.episode_rewards)} episodes"
-    )
+    print_result(rows, f"{model.name} on {env_name}: ", indent=2)
     return 0

@@ -38,6 +38,10 @@ class RunOptions:
     """Show a progress bar."""
     verbose: int = 1
     """0 silent, 1 progress table on stdout."""
+    log_interval: int = 0
+    """Iterations between two stdout progress tables (the last iteration always prints one);
+    0 picks the interval that prints about 100 tables per run. progress.csv and TensorBoard
+    get every iteration either way."""
 
     def __post_init__(self) -> None:
         check_fields(
@@ -51,6 +55,10 @@ class RunOptions:
                 "eval_freq": (_is_int(self.eval_freq, 0), "an integer >= 0 (0: only at the end)"),
                 "checkpoint_freq": (_is_int(self.checkpoint_freq, 0), "an integer >= 0 (0: none)"),
                 "verbose": (_is_int(self.verbose, 0), "an integer >= 0"),
+                "log_interval": (
+                    _is_int(self.log_interval, 0),
+                    "an integer >= 0 (0: about 100 tables per run)",
+                ),
             },
         )
         resolve_device(self.device, name="RunOptions.device")

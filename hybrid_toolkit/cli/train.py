@@ -14,13 +14,13 @@ from typing import Any
 
 from hybrid_toolkit.algorithms import BaseAlgorithm, get_algorithm
 from hybrid_toolkit.cli.options import RunOptions, apply_threads
+from hybrid_toolkit.cli.result import print_result, result_lines
 from hybrid_toolkit.cli.run_record import write_run_record
 from hybrid_toolkit.envs import HybridEnv, make
 from hybrid_toolkit.training import (
     Callback,
     CheckpointCallback,
     EvalCallback,
-    evaluate_policy,
     make_run_dir,
 )
 
@@ -77,12 +77,13 @@ def fit(model: BaseAlgorithm, eval_env: HybridEnv, run: RunOptions, run_dir: Pat
     model.learn(
         run.total_timesteps - model.num_timesteps,
         callback=callbacks,
+        log_interval=run.log_interval,
         progress_bar=run.progress_bar,
         reset_num_timesteps=not resuming,
         run_dir=run_dir,
     )
     model_path = model.save(run_dir / "model.zip")
-    result = evaluate_policy(
+    rows = result_lines(
         lambda obs: model.act(obs, deterministic=True),
         eval_env,
         run.eval_episodes,
@@ -91,8 +92,5 @@ def fit(model: BaseAlgorithm, eval_env: HybridEnv, run: RunOptions, run_dir: Pat
     print(f"run directory : {run_dir}")
     print(f"model         : {model_path} ({model.num_timesteps} timesteps)")
     print(f"tensorboard   : tensorboard --logdir {run_dir.parent}")
-    print(
-        f"final eval    : mean return {result.mean_reward:.4f} ± {result.std_reward:.4f} over "
-        f"{len(result.episode_rewards)} episodes"
-    )
+    print_result(rows, "final eval    : ", indent=16)
     return 0

@@ -239,11 +239,17 @@ class Logger:
         self._values[key] = old + (number - old) / (count + 1)
         self._counts[key] = count + 1
 
-    def dump(self, step: int = 0) -> None:
-        """Write every recorded value at global ``step`` to each format, then forget them."""
+    def dump(self, step: int = 0, stdout: bool = True) -> None:
+        """Write every recorded value at global ``step`` to each format, then forget them.
+
+        Args:
+            step: Global step (x axis of TensorBoard).
+            stdout: ``False`` writes the files only (the trainer's iterations between two
+                stdout tables).
+        """
         if not self._values:
             return
-        for writer in (self._stdout, self._csv, self._tb):
+        for writer in (self._stdout if stdout else None, self._csv, self._tb):
             if writer is not None:
                 writer.write(self._values, step)
         self._values.clear()

@@ -7,17 +7,18 @@ while algo.num_timesteps < total_timesteps:
     metrics = algo.update(batch)      # gradient steps
     metrics += rollout/* and time/*   # episode stats, fps, ...
     logger.record(metrics); callbacks.on_iteration(ctx)   # False stops training
-    logger.dump() every log_interval iterations
+    logger.dump()                     # files every iteration; stdout every log_interval
 on_training_end                       # always, then the logger is closed
 ```
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
-from hybrid_toolkit.training._checks import check_positive_int
+from hybrid_toolkit.training._checks import check_nonnegative_int, check_positive_int
 from hybrid_toolkit.training.callbacks import (
     Callback,
     ProgressBarCallback,
@@ -26,6 +27,25 @@ from hybrid_toolkit.training.callbacks import (
 )
 from hybrid_toolkit.training.nonfinite import NonFiniteTrainingError, first_nonfinite
 from hybrid_toolkit.training.protocol import TrainableAlgorithm
+
+AUTO_STDOUT_TABLES = 100
+"""About how many stdout tables a run prints with ``log_interval=0`` (plus the last one)."""
+
+
+def auto_log_interval(total_timesteps: int, start_steps: int, steps_per_iteration: int) -> int:
+    """The ``log_interval`` that prints at most `AUTO_STDOUT_TABLES` tables in a run.
+
+    Args:
+        total_timesteps: The budget the run trains up to.
+        start_steps: ``num_timesteps`` when the run started (non-zero when it continues).
+        steps_per_iteration: Environment steps the first iteration took.
+
+    Example:
+        >>> auto_log_interval(50_000, 0, 16)  # 3,125 iterations: a table every 32
+        32
+    """
+    iterations = math.ceil(max(total_timesteps - start_steps, 1) / max(steps_per_iteration, 1))
+    return max(1, math.ceil(iterations / AUTO_STDOUT_TABLES))
 
 
 def _time_metrics(
@@ -55,7 +75,7 @@ def train(
     total_timesteps: int,
     callback: Callback | Sequence[Callback] | None = None,
     progress_bar: bool = False,
-    log_interval: int = 1,
+    log_interval: int = 0,
 ) -> None:
     """Train ``algo`` until ``algo.num_timesteps >= total_timesteps`` or a callback stops it.
 
@@ -72,7 +92,9 @@ def train(
     Metrics logged each iteration: what ``algo.update`` returns, ``rollout/ep_rew_mean`` and
     ``rollout/ep_len_mean`` (last 100 finished episodes, once one has finished), ``time/fps``,
     ``time/iterations``, ``time/total_timesteps`` and ``time/time_elapsed``. The hyperparameters
-    are recorded once at the start.
+    are recorded once at the start. Every iteration's metrics go to the logger's files
+    (``progress.csv``, TensorBoard); the stdout table is printed every ``log_interval``
+    iterations and after the last one.
 
     The logger is closed when training ends — normally, through a callback, an exception or
     Ctrl-C — after every callback's ``on_training_end``; exceptions are re-raised.
@@ -82,10 +104,12 @@ def train(
         total_timesteps: Environment-step budget, summed over the batch.
         callback: One callback, a sequence of them, or ``None``.
         progress_bar: Add a `ProgressBarCallback`.
-        log_interval: Dump the logger every this many iterations (and after the last one).
+        log_interval: Print the stdout table every this many iterations (and after the last
+            one); ``0`` picks the interval from the first iteration's steps so that a run
+            prints about `AUTO_STDOUT_TABLES` tables (see `auto_log_interval`).
     """
     check_positive_int("total_timesteps", total_timesteps)
-    check_positive_int("log_interval", log_interval)
+    check_nonnegative_int("log_interval", log_interval)
     callbacks = as_callback_list(callback)
     if progress_bar:
         callbacks = as_callback_list([*callbacks.callbacks, ProgressBarCallback()])
@@ -113,8 +137,11 @@ def train(
                 logger.record(key, value)
             keep_going = callbacks.on_iteration(ctx)
             last = not keep_going or algo.num_timesteps >= total_timesteps
-            if last or ctx.iteration % log_interval == 0:
-                logger.dump(step=algo.num_timesteps)
+            if not log_interval:
+                steps = algo.num_timesteps - before
+                log_interval = auto_log_interval(total_timesteps, start_steps, steps)
+            table = last or ctx.iteration % log_interval == 0
+            logger.dump(step=algo.num_timesteps, stdout=table)
             if not keep_going:
                 break
     finally:

@@ -21,6 +21,7 @@ CASES = [
     (["--run.eval-episodes", "0"], "--run.eval-episodes: got 0; expected an integer >= 1"),
     (["--run.eval-freq", "-5"], "--run.eval-freq: got -5; expected an integer >= 0"),
     (["--run.checkpoint-freq", "-1"], "--run.checkpoint-freq: got -1; expected an integer >= 0"),
+    (["--run.log-interval", "-3"], "--run.log-interval: got -3; expected an integer >= 0"),
     (["--run.device", "banana"], "--run.device: got 'banana'; expected 'auto', 'cpu'"),
     (["--algo.gamma", "2"], "--algo.gamma: got 2.0; expected in [0, 1]"),
     (["--algo.learning-rate", "nan"], "--algo.learning-rate: got nan; expected a finite number"),

@@ -15,6 +15,7 @@ from hybrid_toolkit.training import (
     TrainingContext,
     train,
 )
+from hybrid_toolkit.training.trainer import AUTO_STDOUT_TABLES, auto_log_interval
 
 
 class Recorder(Callback):
@@ -118,9 +119,10 @@ def test_total_timesteps_is_validated(bad: object) -> None:
         train(FakeAlgo(CounterEnv([2])), bad)  # type: ignore[arg-type]
 
 
-def test_log_interval_is_validated() -> None:
-    with pytest.raises(ValueError, match="log_interval"):
-        train(FakeAlgo(CounterEnv([2])), 10, log_interval=0)
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "2"])
+def test_log_interval_is_validated(bad: object) -> None:
+    with pytest.raises(ValueError, match="log_interval must be an integer >= 0"):
+        train(FakeAlgo(CounterEnv([2])), 10, log_interval=bad)  # type: ignore[arg-type]
 
 
 def test_collect_that_does_not_advance_raises_instead_of_looping() -> None:
@@ -154,13 +156,49 @@ def test_no_rollout_keys_before_an_episode_finishes() -> None:
     assert not any(key.startswith("rollout/") for m in rec.metrics for key in m)
 
 
-def test_log_interval_dumps_every_n_iterations_and_after_the_last(tmp_path: Path) -> None:
-    logger = Logger(tmp_path, formats=("csv",), verbose=0)
+def stdout_iterations(out: str) -> list[int]:
+    """The ``time/iterations`` value of every stdout table in ``out``."""
+    cells = [line.split("|") for line in out.splitlines() if line.startswith("|")]
+    return [int(row[2]) for row in cells if row[1].strip() == "iterations"]
+
+
+def test_log_interval_prints_every_n_iterations_and_the_last_but_files_get_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logger = Logger(tmp_path, formats=("stdout", "csv"), verbose=1)
     algo = FakeAlgo(CounterEnv([2]), logger=logger, steps_per_collect=1)
     train(algo, 5, log_interval=2)
+    assert stdout_iterations(capsys.readouterr().out) == [2, 4, 5]
     rows = list(csv.DictReader((tmp_path / "progress.csv").open()))
-    assert [row["time/iterations"] for row in rows] == ["2", "4", "5"]
-    assert [row["time/total_timesteps"] for row in rows] == ["2", "4", "5"]
+    assert [row["time/iterations"] for row in rows] == ["1", "2", "3", "4", "5"]
+    assert [row["time/total_timesteps"] for row in rows] == ["1", "2", "3", "4", "5"]
+
+
+def test_default_log_interval_bounds_the_stdout_tables(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 1,000 iterations of one step, as an off-policy run with many short collects makes.
+    logger = Logger(None, formats=("stdout",), verbose=1)
+    train(FakeAlgo(CounterEnv([2]), logger=logger, steps_per_collect=1), 1000)
+    tables = stdout_iterations(capsys.readouterr().out)
+    assert len(tables) <= AUTO_STDOUT_TABLES + 1
+    assert tables == list(range(10, 1001, 10))
+
+
+def test_default_log_interval_prints_every_iteration_of_a_short_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    logger = Logger(None, formats=("stdout",), verbose=1)
+    train(FakeAlgo(CounterEnv([2]), logger=logger, steps_per_collect=2), 20)
+    assert stdout_iterations(capsys.readouterr().out) == list(range(1, 11))
+
+
+@pytest.mark.parametrize(
+    ("total", "start", "per_iteration", "expected"),
+    [(50_000, 0, 16, 32), (1600, 0, 16, 1), (1616, 0, 16, 2), (50_000, 49_000, 16, 1)],
+)
+def test_auto_log_interval(total: int, start: int, per_iteration: int, expected: int) -> None:
+    assert auto_log_interval(total, start, per_iteration) == expected
 
 
 def test_hyperparameters_are_recorded(tmp_path: Path) -> None:

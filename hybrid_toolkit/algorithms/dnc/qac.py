@@ -107,6 +107,7 @@ class QActorCritic:
         self._last_obs: Tensor | None = None
         self._gain = torch.zeros(2, device=device)  # sums of search gain and moved fraction
         self._searches = 0
+        self.gradient_steps = 0  # updates so far (one critic + one actor step each)
 
     # ------------------------------------------------------------------ persistence
     def state_dict(self) -> dict[str, Any]:
@@ -203,6 +204,7 @@ class QActorCritic:
         critic_norm = nn.utils.clip_grad_norm_(self.critic.parameters(), cfg.max_grad_norm)
         self.actor_optimizer.step()
         self.critic_optimizer.step()
+        self.gradient_steps += 1
         return self._metrics(
             {
                 "train/critic_loss": critic_loss.detach(),
@@ -250,7 +252,9 @@ class QActorCritic:
             self._gain = torch.zeros_like(self._gain)
             self._searches = 0
         values = torch.stack([t.float() for t in tensors.values()]).tolist()
-        return dict(zip(tensors, values, strict=True))
+        metrics = dict(zip(tensors, values, strict=True))
+        metrics["train/n_updates"] = float(self.gradient_steps)
+        return metrics
 
 
 def require_discrete(algo: BaseAlgorithm) -> None:
@@ -310,7 +314,7 @@ class QActorCriticMethods:
     """
 
     learner: QActorCritic
-    resume_attributes: ClassVar[Sequence[str]] = ("learner._last_obs",)
+    resume_attributes: ClassVar[Sequence[str]] = ("learner._last_obs", "learner.gradient_steps")
     episode_attributes: ClassVar[Sequence[str]] = ("learner._last_obs",)
 
     def _on_reset(self) -> None:

@@ -69,7 +69,14 @@ class HPO(BaseAlgorithm):
     requires_differentiable_env: ClassVar[bool] = True
     saved_attributes = ("policy", "optimizer")
     # every rollout starts from a reset, so there is no last observation to keep
-    resume_attributes = ("_started", "_train._order", "best_dev_cost", "dev_curve", "_best_state")
+    resume_attributes = (
+        "_started",
+        "_train._order",
+        "best_dev_cost",
+        "dev_curve",
+        "_best_state",
+        "gradient_steps",
+    )
     config: HPOConfig
     best_dev_cost: float
     """Lowest dev cost seen in the current ``learn`` run (``inf`` before the first evaluation)."""
@@ -117,6 +124,7 @@ class HPO(BaseAlgorithm):
             env.set_scenarios(None)  # type: ignore[attr-defined]
         self.rollouts_per_epoch = self._train.batches_per_epoch if self._train else 1
         self._evaluators: dict[str, SplitEvaluator] = {}
+        self.gradient_steps = 0  # optimizer steps of every update so far: train/n_updates
         self._reset_history()
 
     def _scale_index(self) -> int | None:
@@ -211,11 +219,11 @@ class HPO(BaseAlgorithm):
         ent_coef = self.entropy_coef(index)
         due = cfg.piece_norms_interval and index % cfg.piece_norms_interval == 0
         metrics = self._mixed_gradient_step(data, ent_coef, pieces=bool(due))
-        metrics.update(
-            discrete_ppo_epochs(
-                self.policy, self.optimizer, data.detached(), cfg, ent_coef, self.generator
-            )
+        epochs = discrete_ppo_epochs(
+            self.policy, self.optimizer, data.detached(), cfg, ent_coef, self.generator
         )
+        self.gradient_steps += int(epochs.pop("train/n_updates"))
+        metrics.update(epochs)
         metrics.update(self._rollout_metrics)
         metrics.update(self._maybe_evaluate())
         values, returns = data.values.detach(), data.returns
@@ -230,6 +238,7 @@ class HPO(BaseAlgorithm):
         metrics.update(to_floats(tail))
         metrics["train/ent_coef"] = ent_coef
         metrics["train/updates"] = float(self.n_updates)
+        metrics["train/n_updates"] = float(self.gradient_steps)
         return metrics
 
     @property

@@ -56,7 +56,8 @@ def discrete_ppo_epochs(
 ) -> dict[str, float]:
     """Epochs ``1 … n_epochs-1`` on the detached batch; returns mean KL / clip fraction.
 
-    ``train/n_updates`` counts every optimizer step of the update, epoch 0 included.
+    ``train/n_updates`` counts the optimizer steps of this update, epoch 0 included (`HPO`
+    adds them to its cumulative count).
     """
     sums: dict[str, float] = {}
     steps = 0

@@ -41,7 +41,7 @@ class PPO(BaseAlgorithm):
     presets = PPO_PRESETS
     saved_attributes = ("policy", "obs_normalizer", "optimizer")
     # the scaler's running returns are transient in its state_dict but part of the run
-    resume_attributes = ("_last_obs", "reward_scaler", "reward_scaler.returns")
+    resume_attributes = ("_last_obs", "reward_scaler", "reward_scaler.returns", "gradient_steps")
     episode_attributes = ("_last_obs", "reward_scaler.returns")
     config: PPOConfig
 
@@ -72,6 +72,7 @@ class PPO(BaseAlgorithm):
         self._low = self.action_space.low.to(self.device)
         self._high = self.action_space.high.to(self.device)
         self._last_obs: Tensor | None = None
+        self.gradient_steps = 0  # minibatch steps of every update so far: train/n_updates
 
     def _on_reset(self) -> None:
         self._last_obs = None
@@ -199,7 +200,8 @@ class PPO(BaseAlgorithm):
         }
         means = torch.cat([torch.stack(rows).mean(dim=0), torch.stack(list(extra.values()))])
         metrics = dict(zip([*keys, *extra], means.tolist(), strict=True))
-        metrics["train/n_updates"] = float(count)
+        self.gradient_steps += count
+        metrics["train/n_updates"] = float(self.gradient_steps)
         metrics["train/learning_rate"] = float(self.optimizer.param_groups[0]["lr"])
         return metrics
 

@@ -211,9 +211,25 @@ class JointReplenishmentEnv(HybridEnv):
         """Replay the fixed scenarios of ``split`` from the next reset on (:meth:`scenarios`)."""
         self.set_scenarios(self.scenarios(split))
 
+    reported_metric_name = "cost per period per item"
+    """What :meth:`reported_metric` measures, as results print it (lower is better)."""
+
     def reported_metric(self, costs: Tensor) -> Tensor:
         """Average cost per period per item over periods ``>= ignore_periods`` of ``costs``."""
         return reported_metric(costs, self.n_items, self.config.ignore_periods)
+
+    def reference_policy(self) -> tuple[str, Any]:
+        """The yardstick results are compared with: a joint ``(s, S)`` policy tuned on the dev
+        split's coarse grid (about two seconds for the default config).
+
+        Returns:
+            Its label and the policy, a callable ``policy(env) -> HybridAction``.
+        """
+        # imported here: the policies module builds on this one
+        from hybrid_toolkit.envs.families.inventory.policies import tune_joint_ss
+
+        tuned = tune_joint_ss(self.config, refine=False, device=self.device)
+        return "tuned joint (s, S)", tuned.policy
 
     # ---------------------------------------------------------------- actions
     def make_action(self, order: Tensor, quantities: Tensor) -> HybridAction:

@@ -163,9 +163,24 @@ class SwitchedLQREnv(HybridEnv):
         """Start every episode from the fixed initial states of ``split`` (next reset on)."""
         self.set_scenarios(self.scenarios(split))
 
+    reported_metric_name = "cost per step per state coordinate"
+    """What :meth:`reported_metric` measures, as results print it (lower is better)."""
+
     def reported_metric(self, costs: Tensor) -> Tensor:
         """Total cost per step per state coordinate of ``costs [S, T]``."""
         return reported_metric(costs, self.state_dim)
+
+    def reference_policy(self) -> tuple[str, Any]:
+        """The yardstick results are compared with: the one-step mode lookahead over
+        finite-horizon Riccati controllers.
+
+        Returns:
+            Its label and the policy, a callable ``policy(env) -> HybridAction``.
+        """
+        # imported here: the policies module builds on this one
+        from hybrid_toolkit.envs.families.lqr.policies import SwitchedRiccatiPolicy
+
+        return "Riccati lookahead", SwitchedRiccatiPolicy.lookahead(self.system, self.horizon)
 
     def make_action(self, mode: Tensor, control: Tensor) -> HybridAction:
         """An action from modes ``[B]`` and the chosen mode's controls ``[B, m]``."""
