@@ -155,13 +155,13 @@ def _check_reference(reference: float | str) -> None:
 
 def _missing_key_message(runs: list[RunInfo], key: str, x: str) -> str:
     keys = sorted(set().union(*(logged_keys(run.path) for run in runs)))
-    where = f"the {len(runs)} run(s) in {', '.join(repr(str(r.path)) for r in runs[:3])}"
-    where += " …" if len(runs) > 3 else ""
+    shown = ", ".join(repr(str(run.path)) for run in runs[:3]) + (", …" if len(runs) > 3 else "")
+    where = f"the {len(runs)} run(s) ({shown})"
     if not keys:
         return f"{where} logged nothing (no progress.csv rows and no TensorBoard scalars)"
     return (
-        f"key {key!r} against {x!r} must be logged by at least one run, got none of {where}; "
-        f"keys they logged: {', '.join(keys)}"
+        f"key {key!r} against x {x!r} was logged by none of {where}; expected one of the keys "
+        f"they logged: {', '.join(keys)}"
     )
 
 
