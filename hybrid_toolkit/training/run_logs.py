@@ -92,8 +92,10 @@ def read_run_info(path: Path) -> RunInfo:
     have that form)."""
     record = _json(path / RUN_RECORD)
     if "algo_name" in record:
-        seed = record.get("run", {}).get("seed")
-        return RunInfo(path, record["algo_name"], record.get("env_name", ""), seed, record["env"])
+        seed = (record.get("run") or {}).get("seed")
+        env = record.get("env")
+        env_config = env if isinstance(env, dict) else None
+        return RunInfo(path, record["algo_name"], record.get("env_name", ""), seed, env_config)
     hparams = _json(path / HPARAMS)
     parts = path.name.split("__")
     named = len(parts) >= 4
