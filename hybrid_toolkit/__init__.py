@@ -32,7 +32,7 @@ from hybrid_toolkit.algorithms import (
 )
 from hybrid_toolkit.envs import HybridEnv, Step, env_spec, list_envs, make, register_env
 from hybrid_toolkit.spaces import DiscreteComponent, HybridAction, HybridSpace
-from hybrid_toolkit.training import NonFiniteTrainingError
+from hybrid_toolkit.training import NonFiniteTrainingError, plot_runs
 
 try:
     __version__ = version("hybrid-toolkit")
@@ -70,5 +70,6 @@ __all__ = [
     "list_envs",
     "load",
     "make",
+    "plot_runs",
     "register_env",
 ]

@@ -16,8 +16,9 @@ from hybrid_toolkit.cli.bench import run_bench
 from hybrid_toolkit.cli.errors import USER_ERRORS, parse_quietly, user_error_line
 from hybrid_toolkit.cli.evaluate import run_eval
 from hybrid_toolkit.cli.listing import run_list
-from hybrid_toolkit.cli.options import EvalArgs, ListArgs, ResumeArgs
+from hybrid_toolkit.cli.options import EvalArgs, ListArgs, PlotArgs, ResumeArgs
 from hybrid_toolkit.cli.parser import Unselectable, parse
+from hybrid_toolkit.cli.plot import prepare_plot
 from hybrid_toolkit.cli.resume import prepare_resume
 from hybrid_toolkit.cli.train import prepare_train
 
@@ -43,6 +44,8 @@ def _prepare(args: object) -> Callable[[], int]:
         return lambda: run_eval(args)
     if isinstance(args, ResumeArgs):
         return prepare_resume(args)
+    if isinstance(args, PlotArgs):
+        return prepare_plot(args)
     if hasattr(args, "suite_name"):
         return lambda: run_bench(args)
     return prepare_train(args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import torch
 import tyro
@@ -131,3 +131,27 @@ def apply_threads(threads: int) -> None:
         raise ValueError(f"threads must be >= 0 (0 keeps torch's default), got {threads}")
     if threads:
         torch.set_num_threads(threads)
+
+
+@dataclass
+class PlotArgs:
+    """Plot learning curves of run directories: per algorithm, the median and interquartile
+    band across seeds, and the env's optimum where known."""
+
+    run_dirs: Annotated[
+        tyro.conf.Positional[tuple[str, ...]],
+        tyro.conf.arg(metavar="RUN_DIR...", help_behavior_hint="(required)"),
+    ]
+    """Run directories written by training, or folders holding them (searched recursively)."""
+    key: str = "rollout/ep_rew_mean"
+    """Logged key to plot (a progress.csv column or TensorBoard tag: eval/mean_reward …)."""
+    x: str = "time/total_timesteps"
+    """Logged key of the x axis."""
+    out: tuple[str, ...] = ("curves.png",)
+    """Files to write; the suffix picks the format: .png, .svg or .pdf (several allowed)."""
+    reference: str = "auto"
+    """Horizontal line: a number, none, or auto (a Target env's optimal return, for returns)."""
+    group_by: Literal["algorithm", "env", "run"] = "algorithm"
+    """One curve per algorithm (median and band across its runs), per env, or per run."""
+    title: str = ""
+    """Plot title; empty: the environment(s) of the runs."""

@@ -36,7 +36,7 @@ import tyro
 from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
 from hybrid_toolkit.bench import list_suites
 from hybrid_toolkit.cli.bench import bench_leaf
-from hybrid_toolkit.cli.options import EvalArgs, ListArgs, ResumeArgs, RunOptions
+from hybrid_toolkit.cli.options import EvalArgs, ListArgs, PlotArgs, ResumeArgs, RunOptions
 from hybrid_toolkit.envs import env_spec, list_envs
 
 CLI_CONFIG = (tyro.conf.CascadeSubcommandArgs,)
@@ -223,7 +223,7 @@ def preset_selection(args: list[str], algo: str | None) -> str:
 
 @cache
 def cli_type(algo: str | None = None, env: str | None = None, preset: str = "default") -> Any:
-    """The argument type ``list | train ALGO ENV | eval MODEL | bench SUITE``.
+    """The argument type ``list | train ALGO ENV | eval MODEL | bench SUITE | plot RUN_DIR…``.
 
     ``algo`` / ``env`` name the subtree built in full (see the module docstring); ``"*"``
     builds every algorithm's or environment's. ``preset`` gives the selected algorithm's
@@ -240,14 +240,15 @@ def cli_type(algo: str | None = None, env: str | None = None, preset: str = "def
     commands: dict[str, Any] = {"list": ListArgs, "train": train, "eval": EvalArgs}
     if list_suites():
         commands["bench"] = _union({name: bench_leaf(name) for name in list_suites()})
+    commands["plot"] = PlotArgs
     return _union(commands, descriptions=UNION_DESCRIPTIONS)
 
 
 def parse(args: list[str] | None = None) -> Any:
     """Parse ``args`` (``sys.argv[1:]`` when ``None``); bad input exits with status 2.
 
-    Returns a ``ListArgs``, an ``EvalArgs``, a train leaf (with ``algo_name``/``env_name``),
-    a ``ResumeArgs`` or a bench leaf (with ``suite_name``).
+    Returns a ``ListArgs``, an ``EvalArgs``, a ``PlotArgs``, a train leaf (with
+    ``algo_name``/``env_name``), a ``ResumeArgs`` or a bench leaf (with ``suite_name``).
 
     Raises:
         ValueError: A ``--algo.*``/``--env.*``/``--run.*`` value that the config refuses.
