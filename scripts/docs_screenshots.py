@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -68,7 +69,8 @@ def find_chromium() -> str | None:
 def build_site(site_dir: Path) -> None:
     """``mkdocs build --strict`` into ``site_dir`` (from the repository root)."""
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir"]
-    subprocess.run([*cmd, str(site_dir)], cwd=ROOT, check=True)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # material's banner, not a build problem
+    subprocess.run([*cmd, str(site_dir)], cwd=ROOT, env=env, check=True)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
