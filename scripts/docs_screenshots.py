@@ -67,10 +67,16 @@ def find_chromium() -> str | None:
 
 
 def build_site(site_dir: Path) -> None:
-    """``mkdocs build --strict`` into ``site_dir`` (from the repository root)."""
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir"]
+    """``mkdocs build --strict`` into ``site_dir`` (from the repository root).
+
+    Not ``--quiet``: it drops warnings before ``--strict`` counts them. The log is printed only
+    when the build fails.
+    """
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # material's banner, not a build problem
-    subprocess.run([*cmd, str(site_dir)], cwd=ROOT, env=env, check=True)
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"mkdocs build failed:\n{done.stdout}{done.stderr}")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
