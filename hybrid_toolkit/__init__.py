@@ -1,6 +1,8 @@
 """hybrid_toolkit: reinforcement learning for hybrid discrete-continuous action spaces.
 
-Quick start:
+Examples:
+    Quick start: train, save and load a model.
+
     >>> import hybrid_toolkit as ht
     >>> model = ht.PPO("TargetRegime-v0", seed=0).learn(20_000)
     >>> model.save("ppo_target.zip"); model = ht.load("ppo_target.zip")

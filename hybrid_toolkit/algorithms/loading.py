@@ -34,7 +34,7 @@ def load(
             hybrid_toolkit does not know.
         ValueError: ``env`` differs from the saved observation shape or action space.
 
-    Example:
+    Examples:
         >>> model = hybrid_toolkit.load("runs/ppo_target.zip")
     """
     checkpoint = load_checkpoint(path, map_location=device)

@@ -100,7 +100,7 @@ def make(
         validate_actions: Check every action against the action space.
         **overrides: Config fields to change, e.g. ``n_choices=4``; unknown keys raise.
 
-    Example:
+    Examples:
         >>> env = make("TargetRegime-v0", num_envs=64, n_choices=3)
     """
     spec = env_spec(name)

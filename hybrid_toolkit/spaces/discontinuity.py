@@ -99,7 +99,7 @@ class Discontinuity:
         values: One finite value per cell, ``len(thresholds) - 1`` of them (e.g. the fixed
             cost charged in each cell).
 
-    Example:
+    Examples:
         A fixed cost of 64 for any positive quantity: the point ``{0}`` is free, ``[0, ∞)``
         pays 64.
 
@@ -202,7 +202,7 @@ class DiscontinuityReformulation:
         per_axis: One regime component per axis instead of one global regime.
         regime_name: Name of the regime component(s) in the action space.
 
-    Example:
+    Examples:
         >>> reform = DiscontinuityReformulation([Discontinuity.fixed_cost(64.0)], n_axes=3)
         >>> reform.n_regimes, reform.cells[1].kind
         (2, 'lower')

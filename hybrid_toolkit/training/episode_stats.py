@@ -26,7 +26,7 @@ class EpisodeStats:
         window: How many finished episodes the means cover (SB3 uses 100).
         flush_size: Queued scenario entries (summed over `add` calls) that trigger a fold.
 
-    Example:
+    Examples:
         >>> stats = EpisodeStats(window=100)
         >>> returns, lengths = torch.tensor([3.0, 5.0]), torch.tensor([3, 5])
         >>> stats.add(returns, lengths, done=torch.tensor([True, False]))

@@ -178,7 +178,7 @@ class Logger:
         formats: Any of ``"stdout"``, ``"csv"``, ``"tensorboard"``.
         verbose: ``0`` silences the stdout table; ``1`` prints it on every dump.
 
-    Example:
+    Examples:
         >>> logger = Logger(None, formats=("stdout",), verbose=0)
         >>> logger.record("train/loss", 0.5)
         >>> logger.dump(step=1000)

@@ -51,7 +51,7 @@ class DGRL(BaseAlgorithm):
     regime + parameters, or both (the discrete and continuous parts of one proto-action are
     explored and regressed together).
 
-    Example:
+    Examples:
         >>> model = DGRL("Maze-v0", "maze", seed=0).learn(50_000)  # solves it in our runs
         >>> action, _ = model.predict(obs)
     """

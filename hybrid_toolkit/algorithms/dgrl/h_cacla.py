@@ -36,7 +36,7 @@ class HCacla(BaseAlgorithm):
     Works on any `HybridSpace` with finite continuous bounds; on a purely discrete space it is
     Cacla trained with DDPG, on a purely continuous one plain DDPG.
 
-    Example:
+    Examples:
         >>> model = HCacla("MazeHybrid-v0", seed=0).learn(100_000)
     """
 

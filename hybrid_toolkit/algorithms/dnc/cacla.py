@@ -46,7 +46,7 @@ class Cacla(QActorCriticMethods, BaseAlgorithm):
     The cheapest decision there is (one actor pass and a rounding), independent of ``|A|``.
     ``act(obs)`` rounds the mean proto-action.
 
-    Example:
+    Examples:
         >>> model = Cacla("TargetMultiDiscrete-v0", seed=0, gamma=0.5).learn(10_000)
     """
 

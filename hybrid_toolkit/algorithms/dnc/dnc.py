@@ -64,7 +64,7 @@ class DNC(QActorCriticMethods, BaseAlgorithm):
     ``act(obs)`` rounds the mean proto-action and hill-climbs (no downhill moves or jumps);
     ``act(obs, deterministic=False)`` makes a training decision.
 
-    Example:
+    Examples:
         >>> model = DNC("TargetMultiDiscrete-v0", seed=0, gamma=0.5).learn(10_000)
         >>> action = model.act(obs)
     """

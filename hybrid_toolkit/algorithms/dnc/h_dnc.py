@@ -29,7 +29,7 @@ class HDNC(QActorCriticMethods, BaseAlgorithm):
     ``act(obs)`` takes the mean parameters, the discrete actor's mean given them, and
     hill-climbs over the discrete part.
 
-    Example:
+    Examples:
         >>> model = HDNC("TargetHybrid-v0", seed=0, gamma=0.5).learn(10_000)
     """
 

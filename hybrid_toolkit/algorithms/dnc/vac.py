@@ -48,7 +48,7 @@ class VAC(QActorCriticMethods, BaseAlgorithm):
 
     ``act(obs)`` takes the most likely action; ``act(obs, deterministic=False)`` samples.
 
-    Example:
+    Examples:
         >>> model = VAC("TargetMultiDiscrete-v0", seed=0, gamma=0.5).learn(10_000)
     """
 

@@ -68,7 +68,7 @@ class Wolpertinger(QActorCriticMethods, BaseAlgorithm):
 
     ``act(obs)`` looks up the neighbours of the mean proto-action.
 
-    Example:
+    Examples:
         >>> model = Wolpertinger("TargetMultiDiscrete-v0", seed=0, gamma=0.5).learn(10_000)
     """
 

@@ -57,7 +57,7 @@ class HPO(BaseAlgorithm):
     batches of the train split, evaluates greedily on dev once per training epoch and keeps the
     best-dev weights (:attr:`best_dev_cost`, :attr:`dev_curve`).
 
-    Example:
+    Examples:
         >>> env = ht.make("JointReplenishment-v0", num_envs=128, validate_actions=False)
         >>> model = HPO(env, "jrp", seed=0).learn(1600 * 128 * 100)
         >>> model.best_dev_cost

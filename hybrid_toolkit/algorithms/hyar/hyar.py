@@ -55,7 +55,7 @@ class HyAR(BaseAlgorithm):
     discrete spaces (one embedding row per joint action) and unbounded parameters (the decoder
     outputs a box).
 
-    Example:
+    Examples:
         >>> model = HyAR("TargetRegime-v0", "target", seed=0).learn(30_000)
         >>> action, _ = model.predict(obs)
     """

@@ -31,7 +31,7 @@ from hybrid_toolkit.spaces import HybridAction
 class PPO(BaseAlgorithm):
     """Proximal Policy Optimization for hybrid action spaces.
 
-    Example:
+    Examples:
         >>> model = PPO("TargetRegime-v0", seed=0).learn(20_000)
         >>> action, _ = model.predict(obs)
     """

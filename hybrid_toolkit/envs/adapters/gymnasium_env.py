@@ -79,7 +79,7 @@ class HybridToGymnasiumVectorEnv(gymnasium.vector.VectorEnv):
     Args:
         env: The batched environment; its ``num_envs`` becomes the vector env's.
 
-    Example:
+    Examples:
         >>> from hybrid_toolkit.envs import make
         >>> envs = HybridToGymnasiumVectorEnv(make("TargetRegime-v0", num_envs=4))
         >>> obs, info = envs.reset(seed=0)

@@ -152,7 +152,7 @@ class HybridToSB3VecEnv(VecEnv):
         discrete_encoding: How discrete components are flattened (see
             :class:`HybridActionFlattener`).
 
-    Example:
+    Examples:
         >>> from stable_baselines3 import PPO
         >>> from hybrid_toolkit.envs import make
         >>> venv = HybridToSB3VecEnv(make("TargetRegime-v0", num_envs=8))

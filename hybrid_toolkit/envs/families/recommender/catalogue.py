@@ -97,7 +97,7 @@ def tokenize_genres(genres: str) -> list[str]:
 
     Lower-cases, keeps runs of two or more word characters, drops English stop words.
 
-    Example:
+    Examples:
         >>> tokenize_genres("Action|Sci-Fi|(no genres listed)")
         ['action', 'sci', 'fi', 'genres', 'listed']
     """
