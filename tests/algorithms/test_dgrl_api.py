@@ -14,10 +14,10 @@ from proto_checks import (
     check_same_seed_same_training,
     check_save_load,
 )
+from support import MetricsRecorder
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms import DGRLConfig
-from hybrid_toolkit.training import Callback, TrainingContext
 
 
 def small_dgrl(env: Any = "TargetHybrid-v0", seed: int = 0, **kw: Any) -> ht.DGRL:
@@ -37,17 +37,8 @@ def test_predict_numpy_single_and_batch() -> None:
     check_predict_numpy(small_dgrl, "TargetHybrid-v0")
 
 
-class Recorder(Callback):
-    def __init__(self) -> None:
-        self.metrics: list[dict[str, float]] = []
-
-    def on_iteration(self, ctx: TrainingContext) -> bool:
-        self.metrics.append(dict(ctx.metrics))
-        return True
-
-
 def test_warmup_acts_randomly_then_updates_start_and_metrics_are_logged() -> None:
-    recorder = Recorder()
+    recorder = MetricsRecorder()
     model = small_dgrl(warmup_fraction=0.25, learning_starts_fraction=0.5)
     model.learn(512, callback=recorder)
     steps_per_iteration = 4 * 2

@@ -7,23 +7,15 @@ from pathlib import Path
 
 import pytest
 import torch
+from support import TINY_JRP
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.hpo import HPO_PRESETS, HPOConfig, HPOPolicy
 from hybrid_toolkit.algorithms.hpo.batch import prepare_batch
 from hybrid_toolkit.algorithms.hpo.steps import discrete_ppo_epochs
 from hybrid_toolkit.envs import HybridEnv
-from hybrid_toolkit.envs.families.inventory import JointReplenishmentConfig
 from hybrid_toolkit.spaces import HybridSpace
 
-TINY_JRP = JointReplenishmentConfig(
-    n_items=2,
-    horizon=12,
-    ignore_periods=2,
-    past_periods=4,
-    num_train_scenarios=32,
-    num_eval_scenarios=16,
-)
 SMALL = {
     "discrete_hidden": (16,),
     "continuous_hidden": (16,),

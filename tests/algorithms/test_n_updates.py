@@ -7,23 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support import TINY_JRP, MetricsRecorder
 
 import hybrid_toolkit as ht
-from hybrid_toolkit.envs.families.inventory import JointReplenishmentConfig
-from hybrid_toolkit.training import Callback, TrainingContext
-
-TINY_JRP = JointReplenishmentConfig(
-    n_items=2, horizon=12, ignore_periods=2, past_periods=4, num_train_scenarios=32
-)
-
-
-class Recorder(Callback):
-    def __init__(self) -> None:
-        self.metrics: list[dict[str, float]] = []
-
-    def on_iteration(self, ctx: TrainingContext) -> bool:
-        self.metrics.append(dict(ctx.metrics))
-        return True
 
 
 def ppo() -> Any:
@@ -81,7 +67,7 @@ CASES: dict[str, tuple[Callable[[], Any], int, int]] = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_n_updates_counts_every_gradient_step_so_far(name: str) -> None:
     make, per_update, budget = CASES[name]
-    recorder = Recorder()
+    recorder = MetricsRecorder()
     make().learn(budget, callback=recorder)
     counts = [m["train/n_updates"] for m in recorder.metrics if "train/n_updates" in m]
     assert len(counts) >= 3, recorder.metrics[-1]

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 import torch
+from support import TINY_JRP
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms
 from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.envs.adapters import GymnasiumToHybridEnv, HybridToGymnasiumVectorEnv
-from hybrid_toolkit.envs.families.inventory import JointReplenishmentConfig
 from hybrid_toolkit.training import (
     Callback,
     CheckpointCallback,
@@ -31,15 +31,6 @@ from hybrid_toolkit.training import (
     save_checkpoint,
 )
 from hybrid_toolkit.utils.config import config_to_json
-
-TINY_JRP = JointReplenishmentConfig(
-    n_items=2,
-    horizon=12,
-    ignore_periods=2,
-    past_periods=4,
-    num_train_scenarios=32,
-    num_eval_scenarios=16,
-)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from support import MetricsRecorder
 from training_fakes import DEVICES, CounterEnv, FakeAlgo
 
 from hybrid_toolkit.training import (
@@ -20,15 +21,6 @@ from hybrid_toolkit.training import (
     load_checkpoint,
     train,
 )
-
-
-class SeesMetrics(Callback):
-    def __init__(self) -> None:
-        self.seen: list[dict[str, float]] = []
-
-    def on_iteration(self, ctx: TrainingContext) -> bool:
-        self.seen.append(dict(ctx.metrics))
-        return True
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -45,16 +37,16 @@ def test_eval_saves_best_and_threshold_stops(tmp_path: Path, device: str) -> Non
         callback_on_new_best=stop,
         verbose=0,
     )
-    later = SeesMetrics()
+    later = MetricsRecorder()
     train(algo, 1000, callback=[evaluator, later])
     assert algo.num_timesteps == 24
     assert [ts for ts, _ in evaluator.evaluations] == [8, 16, 24]
     assert [r.mean_reward for _, r in evaluator.evaluations] == pytest.approx([6.0, 9.0, 12.0])
     assert evaluator.best_mean_reward == pytest.approx(12.0)
     assert evaluator.last_mean_reward == pytest.approx(12.0)
-    assert later.seen[-1]["eval/mean_reward"] == pytest.approx(12.0)
-    assert later.seen[-1]["eval/std_reward"] == pytest.approx(0.0)
-    assert later.seen[-1]["eval/mean_ep_length"] == pytest.approx(3.0)
+    assert later.metrics[-1]["eval/mean_reward"] == pytest.approx(12.0)
+    assert later.metrics[-1]["eval/std_reward"] == pytest.approx(0.0)
+    assert later.metrics[-1]["eval/mean_ep_length"] == pytest.approx(3.0)
     best = load_checkpoint(tmp_path / "best" / "best_model.zip")
     assert best.state_dicts["policy"]["level"].item() == 4.0
 
