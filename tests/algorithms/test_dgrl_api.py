@@ -37,6 +37,22 @@ def test_predict_numpy_single_and_batch() -> None:
     check_predict_numpy(small_dgrl, "TargetHybrid-v0")
 
 
+@pytest.mark.parametrize("env_id", ["TargetHybrid-v0", "Maze-v0", "MazeHybrid-v0"])
+def test_greedy_action_is_a_function_of_the_observation_alone(env_id: str) -> None:
+    """A user serving one state at a time and one serving a batch get the same action."""
+    model = small_dgrl(env_id).learn(256)
+    obs = ht.make(env_id, num_envs=16).reset(seed=4)
+    batch, _ = model.predict(obs)
+    copies, _ = model.predict(obs[3:4].expand(64, *obs.shape[1:]).contiguous())
+    assert (copies.discrete == copies.discrete[0]).all()
+    assert (copies.continuous == copies.continuous[0]).all()
+    for row in range(obs.shape[0]):
+        alone, _ = model.predict(obs[row : row + 1])
+        assert torch.equal(alone.discrete[0], batch.discrete[row]), row
+        torch.testing.assert_close(alone.continuous[0], batch.continuous[row])
+    assert torch.equal(copies.discrete[0], batch.discrete[3])
+
+
 def test_warmup_acts_randomly_then_updates_start_and_metrics_are_logged() -> None:
     recorder = MetricsRecorder()
     model = small_dgrl(warmup_fraction=0.25, learning_starts_fraction=0.5)

@@ -107,7 +107,9 @@ class DGRL(BaseAlgorithm):
         self, features: Tensor, proto: Tensor, generator: torch.Generator
     ) -> tuple[Candidates, Tensor]:
         """SDN candidates around ``proto`` and their pessimistic values ``[B, K]``."""
-        cands = self.sdn.sample(proto, generator)
+        # Evaluation shares its draws across rows: the greedy action is a function of the
+        # observation, whatever the batch it comes in.
+        cands = self.sdn.sample(proto, generator, shared_draws=generator is self._eval_generator)
         inputs = self.model.critic_actions(cands.discrete, cands.continuous)
         return cands, self.model.critic.min_value(features, inputs)
 

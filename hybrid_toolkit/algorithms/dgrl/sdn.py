@@ -177,12 +177,20 @@ class SampledDynamicNeighborhood:
         return options, torch.where(inside, weights, torch.zeros_like(weights))
 
     # ------------------------------------------------------------------ sampling
-    def sample(self, proto_unit: Tensor, generator: torch.Generator | None = None) -> Candidates:
+    def sample(
+        self,
+        proto_unit: Tensor,
+        generator: torch.Generator | None = None,
+        shared_draws: bool = False,
+    ) -> Candidates:
         """Candidates around proto-actions given in [-1, 1] units.
 
         Args:
             proto_unit: ``[B, D]`` proto-actions (the actor's tanh output, maybe perturbed).
             generator: Random stream on the coordinates' device.
+            shared_draws: Use the same random draws for every row, so a row's candidates depend
+                on its own proto-action only, not on its position in the batch (evaluation: the
+                greedy action for an observation is the same alone or in any batch).
 
         Returns:
             `Candidates` with ``K = num_candidates + 1`` slots, slot 0 the nearest neighbour.
@@ -199,7 +207,9 @@ class SampledDynamicNeighborhood:
             options, weights = self.options(self.fractional_index(box))
             cdf = weights.cumsum(dim=-1)
             cdf = cdf / cdf[..., -1:]  # last entry exactly 1, so u < 1 never runs past the end
-            u = torch.rand(batch, n_d, draws, generator=generator, device=box.device)
+            rows = 1 if shared_draws else batch
+            u = torch.rand(rows, n_d, draws, generator=generator, device=box.device)
+            u = u.expand(batch, -1, -1)
             pick = torch.searchsorted(cdf, u.to(cdf.dtype), right=True)
             pick = pick.clamp(max=options.shape[-1] - 1)
             sampled = options.gather(-1, pick).transpose(1, 2)  # [B, draws, n_d]
@@ -212,7 +222,7 @@ class SampledDynamicNeighborhood:
             kept = torch.where(valid[..., None], kept, nearest[:, None, :])
         discrete = torch.cat([nearest[:, None, :], kept], dim=1)
         valid = torch.cat([valid.new_ones(batch, 1), valid], dim=1)
-        continuous = self._continuous(proto_unit, k, generator)
+        continuous = self._continuous(proto_unit, k, generator, shared_draws)
         return Candidates(discrete, continuous, valid)
 
     def _keys(self, offsets: Tensor) -> Tensor:
@@ -243,14 +253,18 @@ class SampledDynamicNeighborhood:
         kept = sampled.gather(1, chosen[..., None].expand(-1, -1, sampled.shape[-1]))
         return kept, ~duplicate.gather(1, chosen)
 
-    def _continuous(self, proto_unit: Tensor, k: int, generator: torch.Generator | None) -> Tensor:
+    def _continuous(
+        self, proto_unit: Tensor, k: int, generator: torch.Generator | None, shared_draws: bool
+    ) -> Tensor:
         """``[B, k + 1, n_c]`` box values: the proto-action's, then Gaussian neighbours."""
         coords = self.coords
         batch, n_d, n_c = proto_unit.shape[0], coords.n_discrete, coords.n_continuous
         if n_c == 0:
             return proto_unit.new_zeros(batch, k + 1, 0)
         centre = proto_unit[:, None, n_d:].clamp(-1.0, 1.0)
-        noise = torch.randn(batch, k, n_c, generator=generator, device=proto_unit.device)
+        rows = 1 if shared_draws else batch
+        noise = torch.randn(rows, k, n_c, generator=generator, device=proto_unit.device)
+        noise = noise.expand(batch, -1, -1)
         around = (centre + self.continuous_std * noise).clamp(-1.0, 1.0)
         unit = torch.cat([centre, around], dim=1)
         # from_unit maps full D-vectors: pad the discrete part, keep the continuous one
