@@ -80,6 +80,10 @@ class HybridEnv(abc.ABC):
     whose internals live outside torch)."""
     snapshot_exclude: ClassVar[frozenset[str]] = frozenset()
     """Attributes :meth:`state_dict` leaves out: large constants rebuilt from the config."""
+    nominal_observation_bounds: ClassVar[tuple[float, float] | None] = None
+    """The range observations are already scaled to, when ``observation_space`` declares a wider
+    box only for clipping (Goal: scaled to [-1, 1], clipped to [-2, 2]). Input scalers (HyAR's)
+    use it instead of the box, so already-scaled observations are not scaled twice."""
 
     action_space: HybridSpace
     observation_space: gymnasium.spaces.Box

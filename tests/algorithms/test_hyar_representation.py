@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 import torch
 
+import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.common.off_policy import ReplayBuffer
 from hybrid_toolkit.algorithms.hyar import HyARConfig
 from hybrid_toolkit.algorithms.hyar.codec import ActionCodec
+from hybrid_toolkit.algorithms.hyar.observation import ObservationScaler
 from hybrid_toolkit.algorithms.hyar.relabel import relabel_latents
 from hybrid_toolkit.algorithms.hyar.representation import ActionRepresentation
 from hybrid_toolkit.algorithms.hyar.td3 import invert_gradients
@@ -168,3 +170,18 @@ def test_nearest_handles_ties_by_lowest_index(embed_dim: int) -> None:
     with torch.no_grad():
         rep.embeddings.zero_()  # all rows equal: every query is a tie
     assert torch.equal(rep.nearest(torch.rand(5, embed_dim)), torch.zeros(5, dtype=torch.int64))
+
+
+def test_goal_observations_are_not_scaled_twice() -> None:
+    """Goal's features are already in [-1, 1] (its [-2, 2] box only bounds the clipping): HyAR's
+    input scaler leaves them as they are, while a raw box such as Platform's is mapped."""
+    goal = ht.make("Goal-v0", num_envs=8)
+    obs = goal.reset(seed=0)
+    scaler = ObservationScaler(goal, enabled=True, device=torch.device("cpu"))
+    assert torch.equal(scaler(obs), obs.reshape(8, -1))
+    platform = ht.make("Platform-v0", num_envs=8)
+    space = platform.observation_space
+    scaled = ObservationScaler(platform, enabled=True, device=torch.device("cpu"))
+    corner = torch.as_tensor(space.high, dtype=torch.float32)[None]
+    finite = torch.isfinite(corner)
+    assert torch.allclose(scaled(corner)[finite], torch.ones(int(finite.sum())))

@@ -3,7 +3,9 @@
 HyAR's VAE predicts the state change ``s' - s`` through a bounded (tanh) head, and the official
 code runs every environment behind a wrapper that scales observations into [-1, 1]. This is that
 wrapper as a fixed affine map computed from the env's observation box: dimensions with an
-infinite (or zero-width) bound pass through unchanged.
+infinite (or zero-width) bound pass through unchanged. An env whose observations are already
+scaled and whose box is wider only for clipping says so with ``nominal_observation_bounds``
+(Goal); those bounds are used instead, so the observations are not scaled twice.
 """
 
 from __future__ import annotations
@@ -27,8 +29,12 @@ class ObservationScaler:
     def __init__(self, env: HybridEnv, enabled: bool, device: torch.device) -> None:
         space = env.observation_space
         dim = int(np.prod(env.obs_shape))
-        low = np.asarray(getattr(space, "low", np.full(dim, -np.inf)), dtype=np.float64)
-        high = np.asarray(getattr(space, "high", np.full(dim, np.inf)), dtype=np.float64)
+        nominal = getattr(env, "nominal_observation_bounds", None)
+        if nominal is not None:
+            low, high = np.full(dim, nominal[0]), np.full(dim, nominal[1])
+        else:
+            low = np.asarray(getattr(space, "low", np.full(dim, -np.inf)), dtype=np.float64)
+            high = np.asarray(getattr(space, "high", np.full(dim, np.inf)), dtype=np.float64)
         low, high = low.reshape(-1), high.reshape(-1)
         scalable = np.isfinite(low) & np.isfinite(high) & (high > low) & enabled
         center = np.where(scalable, (low + high) / 2, 0.0)

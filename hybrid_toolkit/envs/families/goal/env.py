@@ -88,6 +88,9 @@ class GoalEnv(HybridEnv):
         validate_actions: Check every action against the action space.
     """
 
+    nominal_observation_bounds = (-1.0, 1.0)
+    """Features are scaled to [-1, 1]; the [-2, 2] box only bounds the clipping."""
+
     def __init__(
         self,
         config: GoalConfig | None = None,
