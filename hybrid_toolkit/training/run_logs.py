@@ -88,7 +88,8 @@ class RunInfo:
         algorithm: Registry name of the algorithm (``"ppo"``).
         env_name: Environment id (``"TargetRegime-v0"``); ``""`` when unknown.
         seed: The run's seed; ``None`` when unknown.
-        env_config: The environment config as ``config.json`` records it; ``None`` without it.
+        env_config: The environment config as ``config.json`` (or ``hparams.json``'s
+            ``env_config``) records it; ``None`` without either.
     """
 
     path: Path
@@ -116,7 +117,9 @@ def read_run_info(path: Path) -> RunInfo:
     algorithm = hparams.get("algorithm") or (parts[1] if named else path.name)
     env_name = hparams.get("env") or (parts[0] if named else "")
     seed = hparams.get("seed", int(parts[2]) if named and parts[2].isdigit() else None)
-    return RunInfo(path, str(algorithm), str(env_name), seed, None)
+    env_config = hparams.get("env_config")  # runs trained from Python record it here
+    env_config = env_config if isinstance(env_config, dict) else None
+    return RunInfo(path, str(algorithm), str(env_name), seed, env_config)
 
 
 def _json(path: Path) -> dict[str, Any]:
