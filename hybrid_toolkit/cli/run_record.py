@@ -55,15 +55,21 @@ def record_document(leaf: Any) -> dict[str, Any]:
     }
 
 
+def write_config_file(path: Path, leaf: Any) -> Path:
+    """Write the ``config.json`` document of a train leaf or a :class:`RunRecord` to ``path``
+    (a file ``train --config`` accepts); returns ``path``."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(record_document(leaf), indent=2) + "\n")
+    tmp.replace(path)  # a crash mid-write never leaves a truncated file
+    return path
+
+
 def write_run_record(run_dir: Path, leaf: Any) -> Path:
     """Write ``run_dir/config.json`` for a train leaf or a :class:`RunRecord`; returns its path.
 
     An older ``run.json`` in ``run_dir`` is removed: the folder keeps one record.
     """
-    path = run_dir / RUN_CONFIG
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record_document(leaf), indent=2) + "\n")
-    tmp.replace(path)  # a crash mid-write never leaves a truncated record
+    path = write_config_file(run_dir / RUN_CONFIG, leaf)
     (run_dir / LEGACY_RUN_CONFIG).unlink(missing_ok=True)
     return path
 

@@ -10,7 +10,10 @@ import torch
 from conftest import CliRunner
 
 import hybrid_toolkit as ht
+from hybrid_toolkit.cli.options import RunOptions
 from hybrid_toolkit.cli.parser import parse
+from hybrid_toolkit.cli.run_record import RunRecord, write_config_file
+from hybrid_toolkit.envs import env_spec
 
 TINY = [
     "--algo.num-envs",
@@ -85,6 +88,20 @@ def test_flags_override_single_fields_of_the_file(tmp_path: Path) -> None:
     # ALGO ENV may be given when they are the file's; --config=FILE works too.
     leaf = parse(["train", "ppo", "TargetRegime-v0", f"--config={config}"])
     assert leaf.algo.learning_rate == 0.01 and leaf.run.seed == 7
+
+
+def test_a_file_written_from_python_is_accepted(tmp_path: Path) -> None:
+    # What a hyperparameter search writes for its best configuration (issue 13).
+    best = RunRecord(
+        algo_name="ppo",
+        env_name="TargetRegime-v0",
+        preset="sb3",
+        algo=ht.PPO._resolve_config("sb3"),
+        env=env_spec("TargetRegime-v0").default_config(),
+        run=RunOptions(seed=11, total_timesteps=512),
+    )
+    leaf = parse(["train", "--config", str(write_config_file(tmp_path / "best.json", best))])
+    assert (leaf.preset, leaf.algo, leaf.env, leaf.run) == ("sb3", best.algo, best.env, best.run)
 
 
 def test_a_value_the_file_gets_wrong_can_be_fixed_by_its_flag(tmp_path: Path) -> None:
