@@ -147,13 +147,13 @@ def bad_configs(tmp_path: Path) -> list[tuple[list[str], str]]:
         ),
         (
             ["--config", str(write_config(tmp_path / "v.json", algo={"gamma": 2.0}))],
-            "error: --algo.gamma: got 2.0; expected in [0, 1]",
+            "error: --algo.gamma: got 2.0; expected in [0, 1] (the value in the --config file)",
         ),
         (
             ["--config", str(write_config(tmp_path / "t.json", run={"seed": "3"}))],
-            "error: --run.seed: got '3'; expected an integer >= 0",
+            "error: --run.seed: got '3'; expected an integer >= 0 (the value in the --config",
         ),
-        (["--config", str(good), "--algo.gamma", "2"], "error: --algo.gamma: got 2.0"),
+        (["--config", str(good), "--algo.gamma", "2"], "got 2.0; expected in [0, 1]\n"),
         (["ppo", "Maze-v0", "--config", str(good)], "ENV: got 'Maze-v0'; expected 'TargetRegime"),
         (["hpo", "--config", str(good)], "ALGO: got 'hpo'; expected 'ppo', the algorithm of"),
         (["--config", str(good), "--preset", "sb3"], "error: --preset:"),
