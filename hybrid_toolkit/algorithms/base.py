@@ -146,7 +146,8 @@ class BaseAlgorithm(abc.ABC):
             )
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The run's hyperparameters (config fields plus seed, device, env), for logging."""
+        """The run's hyperparameters, for logging: the config fields plus seed, device, the env
+        id and, under ``env_config``, the env's config dataclass (when it has one)."""
         params = config_to_json(self.config)
         params.update(
             algorithm=self.name,
@@ -155,6 +156,9 @@ class BaseAlgorithm(abc.ABC):
             seed=self.seed,
             device=str(self.device),
         )
+        env_config = getattr(self.env, "config", None)
+        if dataclasses.is_dataclass(env_config) and not isinstance(env_config, type):
+            params["env_config"] = config_to_json(env_config)
         return params
 
     # ---------------------------------------------------------------- the algorithm's part

@@ -73,6 +73,14 @@ def _typed_options(argv: Sequence[str]) -> str:
     return ", ".join(shown)
 
 
+def _file_note(flag: str, argv: Sequence[str]) -> str:
+    """Where a refused value came from when the user did not type its flag: the config file
+    of ``train --config FILE`` (empty otherwise)."""
+    typed = {arg.split("=", 1)[0].replace("_", "-") for arg in argv}
+    from_file = any(arg == "--config" or arg.startswith("--config=") for arg in argv)
+    return " (the value in the --config file)" if from_file and flag not in typed else ""
+
+
 def user_error_line(err: BaseException, argv: Sequence[str]) -> str:
     """The one line (without ``error:``) that tells the user what to change.
 
@@ -89,7 +97,7 @@ def user_error_line(err: BaseException, argv: Sequence[str]) -> str:
         group = _group_of_class().get(match["owner"] or "")
         flag = f"--{group}.{field.replace('_', '-')}" if group else _flag_from_argv(field, argv)
         if flag is not None:
-            return str(UserError(flag, match["value"], match["expected"]))
+            return str(UserError(flag, match["value"], match["expected"])) + _file_note(flag, argv)
     options = _typed_options(argv)
     return f"{message} (options given: {options})" if options else message
 

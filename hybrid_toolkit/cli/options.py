@@ -91,7 +91,7 @@ class ResumeArgs:
     """Continue a run of `hybrid-toolkit train` from its newest checkpoint."""
 
     resume: Annotated[str, tyro.conf.arg(metavar="RUN_DIR")]
-    """Run directory written by `hybrid-toolkit train` (holds run.json and checkpoints/)."""
+    """Run directory written by `hybrid-toolkit train` (holds config.json and checkpoints/)."""
     run: ResumeOptions = field(default_factory=ResumeOptions)
     """Options of the continued run."""
 

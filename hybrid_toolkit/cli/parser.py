@@ -20,6 +20,10 @@ tyro builds the ``algo``/``env``/``run`` groups from stand-in subclasses whose
 their validation refuses raises ``ValueError`` here, outside tyro, so ``main`` reports it as
 one line naming the flag (tyro would print a box naming only the group).
 
+``train --config FILE`` reads a run's ``config.json`` (:mod:`hybrid_toolkit.cli.config_file`)
+before tyro runs, like ``--preset``: the file names the leaf and its values are the defaults of
+``--algo.*``, ``--env.*``, ``--run.*`` and ``--preset``.
+
 ``train --resume RUN_DIR`` is a command line of its own (:class:`ResumeArgs`): the algorithm,
 the environment and their options come from the run directory.
 """
@@ -36,16 +40,21 @@ import tyro
 from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
 from hybrid_toolkit.bench import list_suites
 from hybrid_toolkit.cli.bench import bench_leaf
+from hybrid_toolkit.cli.config_file import apply_config_file
 from hybrid_toolkit.cli.options import EvalArgs, ListArgs, PlotArgs, ResumeArgs, RunOptions
+from hybrid_toolkit.cli.run_record import RunRecord
 from hybrid_toolkit.envs import env_spec, list_envs
 
 CLI_CONFIG = (tyro.conf.CascadeSubcommandArgs,)
 
 
-def _train_leaf(algo: str, env: str, preset: str = "default") -> type:
+def _train_leaf(
+    algo: str, env: str, preset: str = "default", defaults: RunRecord | None = None
+) -> type:
     """The dataclass of ``train <algo> <env>``: fields ``algo``, ``env``, ``run`` and ``preset``.
 
-    ``preset`` (one of the algorithm's ``presets``) supplies the defaults of ``algo``.
+    ``preset`` (one of the algorithm's ``presets``) supplies the defaults of ``algo``;
+    ``defaults`` (a ``--config`` file's run) supplies those of every field instead.
     """
     algo_cls = get_algorithm(algo)
     spec = env_spec(env)
@@ -57,15 +66,29 @@ def _train_leaf(algo: str, env: str, preset: str = "default") -> type:
         (
             "algo",
             _unchecked(algo_cls.config_class),
-            dataclasses.field(default_factory=lambda: _defer(algo_cls._resolve_config(preset))),
+            dataclasses.field(
+                default_factory=lambda: _defer(
+                    defaults.algo if defaults else algo_cls._resolve_config(preset)
+                )
+            ),
         ),
         (
             "env",
             _unchecked(spec.config_class),
-            dataclasses.field(default_factory=lambda: _defer(spec.default_config())),
+            dataclasses.field(
+                default_factory=lambda: _defer(defaults.env if defaults else spec.default_config())
+            ),
         ),
-        ("run", _unchecked(RunOptions), dataclasses.field(default_factory=lambda: _defer(None))),
-        ("preset", Annotated[preset_choice, preset_help], dataclasses.field(default=preset)),
+        (
+            "run",
+            _unchecked(RunOptions),
+            dataclasses.field(default_factory=lambda: _defer(defaults.run if defaults else None)),
+        ),
+        (
+            "preset",
+            Annotated[preset_choice, preset_help],
+            dataclasses.field(default=defaults.preset if defaults else preset),
+        ),
     ]
     cls = dataclasses.make_dataclass(
         f"Train_{algo}_{env.replace('-', '_')}",
@@ -77,8 +100,8 @@ def _train_leaf(algo: str, env: str, preset: str = "default") -> type:
 
 
 UNION_DESCRIPTIONS = {
-    "train": "Train ALGO on ENV (train ALGO ENV --help lists the options), or continue a run "
-    "with train --resume RUN_DIR.",
+    "train": "Train ALGO on ENV (train ALGO ENV --help lists the options), train again from a "
+    "run's config with train --config FILE, or continue a run with train --resume RUN_DIR.",
     "bench": "Run a registered benchmark suite.",
 }
 
@@ -106,7 +129,7 @@ def _init_values(config: Any) -> dict[str, Any]:
 def _defer(config: Any | None) -> Any:
     """An unchecked copy of ``config`` (``None``: the default :class:`RunOptions`)."""
     config = RunOptions() if config is None else config
-    config_class: type = type(config)
+    config_class: type = getattr(type(config), "checked_class", type(config))
     return _unchecked(config_class)(**_init_values(config))
 
 
@@ -169,13 +192,15 @@ def _algo_doc(algo: str) -> str:
     return (get_algorithm(algo).__doc__ or algo).strip().splitlines()[0]
 
 
-def _train_algo(algo: str, env: str | None, preset: str = "default") -> type:
+def _train_algo(
+    algo: str, env: str | None, preset: str = "default", defaults: RunRecord | None = None
+) -> type:
     """``train <algo>``: a one-field wrapper whose field is the union over environments.
 
     Only ``env``'s leaf is built in full (every leaf when ``env`` is ``"*"``).
     """
     leaves = {
-        name: _train_leaf(algo, name, preset)
+        name: _train_leaf(algo, name, preset, defaults if name == env else None)
         if env in (name, "*")
         else _stand_in(name, _leaf_doc(algo, name))
         for name in list_envs()
@@ -229,9 +254,19 @@ def cli_type(algo: str | None = None, env: str | None = None, preset: str = "def
     builds every algorithm's or environment's. ``preset`` gives the selected algorithm's
     ``--algo.*`` defaults.
     """
+    return build_cli_type(algo, env, preset)
+
+
+def build_cli_type(
+    algo: str | None, env: str | None, preset: str = "default", defaults: RunRecord | None = None
+) -> Any:
+    """:func:`cli_type`, not cached, whose ``algo``/``env`` leaf takes ``defaults`` (a
+    ``--config`` file's run) as the defaults of its options."""
     train = _union(
         {
-            name: _train_algo(name, env, preset if name == algo else "default")
+            name: _train_algo(
+                name, env, preset if name == algo else "default", defaults if name == algo else None
+            )
             if algo in (name, "*")
             else _stand_in(name, _algo_doc(name))
             for name in list_algorithms()
@@ -258,8 +293,11 @@ def parse(args: list[str] | None = None) -> Any:
         wants_help = any(arg in ("-h", "--help") for arg in argv)
         resume_args = ["--help"] if wants_help else argv[1:]
         return tyro.cli(ResumeArgs, args=resume_args, prog="hybrid-toolkit train")
+    defaults = None
+    if argv[:1] == ["train"]:
+        argv, defaults = apply_config_file(argv, as_class=_unchecked)
     algo, env = selection(argv)
-    parsed = _parse(argv, algo, env, preset_selection(argv, algo))
+    parsed = _parse(argv, algo, env, preset_selection(argv, algo), defaults)
     if getattr(parsed, "stand_in", False):  # the quick look at argv missed the selection
         parsed = _parse(argv, "*", "*")
     return check_leaf(parsed) if hasattr(parsed, "algo_name") else parsed
@@ -270,8 +308,17 @@ def is_resume(argv: list[str]) -> bool:
     return any(arg == "--resume" or arg.startswith("--resume=") for arg in argv)
 
 
-def _parse(argv: list[str], algo: str | None, env: str | None, preset: str = "default") -> Any:
-    parsed = tyro.cli(
-        cli_type(algo, env, preset), args=argv, config=CLI_CONFIG, prog="hybrid-toolkit"
+def _parse(
+    argv: list[str],
+    algo: str | None,
+    env: str | None,
+    preset: str = "default",
+    defaults: RunRecord | None = None,
+) -> Any:
+    kind = (
+        cli_type(algo, env, preset)
+        if defaults is None
+        else build_cli_type(algo, env, preset, defaults)
     )
+    parsed = tyro.cli(kind, args=argv, config=CLI_CONFIG, prog="hybrid-toolkit")
     return getattr(parsed, "task", parsed)

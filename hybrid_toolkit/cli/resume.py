@@ -1,9 +1,10 @@
 """``hybrid-toolkit train --resume RUN_DIR``: continue a run from its newest checkpoint.
 
-The run is rebuilt from ``RUN_DIR/run.json`` (algorithm, environment and every option), the
-model from the newest ``RUN_DIR/checkpoints/*.zip`` (else ``RUN_DIR/model.zip``), and training
-continues in the same folder (TensorBoard and ``progress.csv`` append) up to the run's total
-timesteps, or up to a new total given with ``--run.total-timesteps``.
+The run is rebuilt from ``RUN_DIR/config.json`` (or the ``run.json`` of an older run
+directory: algorithm, environment and every option), the model from the newest
+``RUN_DIR/checkpoints/*.zip`` (else ``RUN_DIR/model.zip``), and training continues in the same
+folder (TensorBoard and ``progress.csv`` append) up to the run's total timesteps, or up to a
+new total given with ``--run.total-timesteps``.
 """
 
 from __future__ import annotations

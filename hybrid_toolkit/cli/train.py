@@ -2,7 +2,7 @@
 
 Setup (:func:`prepare_train`) builds and checks everything the command line describes before
 anything is written, so a refused value leaves no run folder behind; the returned job creates
-the run directory, records the run's configuration in ``run.json`` (what ``train --resume``
+the run directory, records the run's configuration in ``config.json`` (what ``train --resume``
 rebuilds the run from) and trains.
 """
 

@@ -112,7 +112,7 @@ def load_curves(
         group_by: ``"algorithm"`` (runs of one algorithm on one env; the median and
             interquartile band across their seeds), ``"env"`` or ``"run"`` (one curve each).
         reference: A number for a horizontal line at that value; ``"auto"`` for the env's
-            optimal return when ``key`` is a return and the run's ``run.json`` builds an env
+            optimal return when ``key`` is a return and the run's ``config.json`` builds an env
             that knows it (the Target envs); ``"none"`` for no line.
 
     Raises:
@@ -201,7 +201,7 @@ def _references(
 
 
 def known_optimum(run: RunInfo) -> float | None:
-    """The optimal return of the env ``run`` trained on, built from its ``run.json`` config;
+    """The optimal return of the env ``run`` trained on, built from its ``config.json`` config;
     ``None`` when the run has no record or the env does not know its optimum."""
     if run.env_config is None or not run.env_name:
         return None

@@ -98,7 +98,7 @@ def plot_runs(
     Example:
         ``plot_runs(["runs/"], out=["curves.png", "curves.svg"])`` draws the return of every
         run under ``runs/``, one median and band per algorithm, with the env's optimum where
-        the runs' ``run.json`` says which Target env they trained on.
+        the runs' ``config.json`` says which Target env they trained on.
     """
     paths = output_paths(out)
     curves = load_curves(run_dirs, key, x, group_by=group_by, reference=reference)

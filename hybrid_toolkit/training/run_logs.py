@@ -2,8 +2,9 @@
 
 A run directory is what a training run writes (``<env>__<algo>__<seed>__<time>/`` with
 ``progress.csv``, TensorBoard event files, ``hparams.json`` and, from ``hybrid-toolkit train``,
-``run.json``). A curve is read from ``progress.csv`` and, when the CSV lacks the key, from the
-TensorBoard event files (through TensorBoard's own ``EventAccumulator``).
+``config.json``; older run directories have ``run.json`` instead). A curve is read from
+``progress.csv`` and, when the CSV lacks the key, from the TensorBoard event files (through
+TensorBoard's own ``EventAccumulator``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from typing import Any
 import numpy as np
 
 PROGRESS = "progress.csv"
-RUN_RECORD = "run.json"
+RUN_CONFIG = "config.json"
+"""The full configuration of a ``hybrid-toolkit train`` run (what ``train --config`` reads)."""
+LEGACY_RUN_CONFIG = "run.json"
+"""The name ``config.json`` had in run directories written before it was renamed."""
 HPARAMS = "hparams.json"
 EVENTS = "events.out.tfevents.*"
 STEP_KEY = "time/total_timesteps"
@@ -30,8 +34,16 @@ def is_run_dir(path: Path) -> bool:
     """Whether ``path`` is a folder a training run wrote (progress, events or a run record)."""
     if not path.is_dir():
         return False
-    markers = (PROGRESS, RUN_RECORD, HPARAMS)
+    markers = (PROGRESS, RUN_CONFIG, LEGACY_RUN_CONFIG, HPARAMS)
     return any((path / name).is_file() for name in markers) or any(path.glob(EVENTS))
+
+
+def run_config_path(run_dir: Path) -> Path | None:
+    """``run_dir/config.json``, else the ``run.json`` of an older run directory, else ``None``."""
+    for name in (RUN_CONFIG, LEGACY_RUN_CONFIG):
+        if (run_dir / name).is_file():
+            return run_dir / name
+    return None
 
 
 def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
@@ -50,7 +62,7 @@ def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
         if not runs:
             raise ValueError(
                 f"run_dirs: {str(path)!r} is not a run directory and holds none; expected a "
-                f"folder with {PROGRESS}, TensorBoard event files or {RUN_RECORD} (written by "
+                f"folder with {PROGRESS}, TensorBoard event files or {RUN_CONFIG} (written by "
                 "training with tensorboard_log= or by hybrid-toolkit train), or a folder of them"
             )
         found.extend(run for run in runs if run not in found)
@@ -76,7 +88,8 @@ class RunInfo:
         algorithm: Registry name of the algorithm (``"ppo"``).
         env_name: Environment id (``"TargetRegime-v0"``); ``""`` when unknown.
         seed: The run's seed; ``None`` when unknown.
-        env_config: The environment config as ``run.json`` records it; ``None`` without it.
+        env_config: The environment config as ``config.json`` (or ``hparams.json``'s
+            ``env_config``) records it; ``None`` without either.
     """
 
     path: Path
@@ -87,10 +100,12 @@ class RunInfo:
 
 
 def read_run_info(path: Path) -> RunInfo:
-    """Name the run in ``path`` from ``run.json``, else ``hparams.json``, else the folder name
+    """Name the run in ``path`` from ``config.json`` (or an older ``run.json``), else
+    ``hparams.json``, else the folder name
     ``<env>__<algo>__<seed>__<time>`` (the algorithm is then the folder name when it does not
     have that form)."""
-    record = _json(path / RUN_RECORD)
+    config = run_config_path(path)
+    record = _json(config) if config is not None else {}
     if "algo_name" in record:
         seed = (record.get("run") or {}).get("seed")
         env = record.get("env")
@@ -102,7 +117,9 @@ def read_run_info(path: Path) -> RunInfo:
     algorithm = hparams.get("algorithm") or (parts[1] if named else path.name)
     env_name = hparams.get("env") or (parts[0] if named else "")
     seed = hparams.get("seed", int(parts[2]) if named and parts[2].isdigit() else None)
-    return RunInfo(path, str(algorithm), str(env_name), seed, None)
+    env_config = hparams.get("env_config")  # runs trained from Python record it here
+    env_config = env_config if isinstance(env_config, dict) else None
+    return RunInfo(path, str(algorithm), str(env_name), seed, env_config)
 
 
 def _json(path: Path) -> dict[str, Any]:

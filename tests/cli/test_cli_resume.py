@@ -1,4 +1,4 @@
-"""``train`` records its run in run.json; ``train --resume RUN_DIR`` continues it."""
+"""``train`` records its run in config.json; ``train --resume RUN_DIR`` continues it."""
 
 from __future__ import annotations
 
@@ -43,9 +43,10 @@ def steps_logged(run_dir: Path) -> list[int]:
         return [int(row["time/total_timesteps"]) for row in csv.DictReader(f)]
 
 
-def test_run_json_records_every_option(tmp_path: Path, run_cli: CliRunner) -> None:
+def test_config_json_records_every_option(tmp_path: Path, run_cli: CliRunner) -> None:
     run_dir = train_run(tmp_path, run_cli, "--run.total-timesteps", "64", "--algo.gamma", "0.5")
-    record = json.loads((run_dir / "run.json").read_text())
+    record = json.loads((run_dir / "config.json").read_text())
+    assert record["format"] == 1 and not (run_dir / "run.json").exists()
     assert (record["algo_name"], record["env_name"], record["preset"]) == (
         "ppo",
         "TargetRegime-v0",
@@ -94,7 +95,7 @@ def test_resume_with_a_new_total_trains_further(tmp_path: Path, run_cli: CliRunn
     code, out = run_cli(["train", "--resume", str(run_dir), "--run.total-timesteps", "192", *QUIET])
     assert code == 0, out
     assert ht.load(run_dir / "model.zip").num_timesteps == 192
-    assert json.loads((run_dir / "run.json").read_text())["run"]["total_timesteps"] == 192
+    assert json.loads((run_dir / "config.json").read_text())["run"]["total_timesteps"] == 192
     assert steps_logged(run_dir) == [64, 128, 192]
 
 
@@ -102,7 +103,7 @@ def test_resume_errors_exit_2_with_one_line(tmp_path: Path, run_cli: CliRunner) 
     code, out = run_cli(["train", "--resume", str(tmp_path / "missing")])
     assert code == 2 and "--resume: got" in out and "expected a run directory" in out
     code, out = run_cli(["train", "--resume", str(tmp_path)])
-    assert code == 2 and "run.json" in out
+    assert code == 2 and "config.json" in out
     run_dir = train_run(tmp_path, run_cli, "--run.total-timesteps", "64")
     code, out = run_cli(["train", "--resume", str(run_dir)])
     assert code == 2 and "at 64 of 64 timesteps" in out

@@ -115,7 +115,7 @@ def test_the_guides_example_script_makes_its_figure(tmp_path: Path, run_cli: Cli
     assert out.read_bytes().startswith(PNG)
     curves = load_curves([root])
     assert sorted((g.label, len(g.runs)) for g in curves.groups) == [("hpo", 2), ("ppo", 2)]
-    assert curves.references == (("optimum of TargetRegime-v0 (8)", 8.0),)  # from run.json
+    assert curves.references == (("optimum of TargetRegime-v0 (8)", 8.0),)  # from config.json
     # the guide shows the same command lines as the script runs
     guide = (ROOT / "docs" / "guides" / "plotting.md").read_text()
     for algo, flags in script["ALGORITHMS"].items():

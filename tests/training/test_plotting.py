@@ -94,9 +94,21 @@ def test_target_env_optimum_is_the_reference_only_for_returns(tmp_path: Path) ->
     assert load_curves([run], "train/loss").references == ()
     assert load_curves([run], reference="none").references == ()
     assert load_curves([run], reference=2.5).references == (("reference (2.5)", 2.5),)
-    # without run.json the env's configuration is unknown, so no optimum is claimed
+    # without a record of the env's configuration, no optimum is claimed
     other = write_run(tmp_path, "hpo", 0, [0, 1], [0, 1])
     assert load_curves([other]).references == ()
+    # a run trained from Python records it in hparams.json
+    hparams = {"algorithm": "hpo", "env": "TargetRegime-v0", "env_config": {"horizon": 6}}
+    (other / "hparams.json").write_text(json.dumps(hparams))
+    assert load_curves([other]).references == (("optimum of TargetRegime-v0 (6)", 6.0),)
+
+
+def test_config_json_is_read_before_an_older_run_json(tmp_path: Path) -> None:
+    run = write_run(tmp_path, "folder-algo", 7, [0, 1], [0, 1])
+    old = {"algo_name": "dgrl", "env_name": "F", "env": {}, "run": {"seed": 5}}
+    (run / "run.json").write_text(json.dumps(old))
+    (run / "config.json").write_text(json.dumps({**old, "algo_name": "ppo"}))
+    assert read_run_info(run).algorithm == "ppo"
 
 
 def test_png_svg_and_pdf_are_written_by_suffix(tmp_path: Path) -> None:
