@@ -111,13 +111,18 @@ def parse_error_line(box: str) -> str:
 
 def parse_quietly(parse: Callable[[], Any]) -> Any:
     """Run ``parse`` with tyro's error box held back: a failed parse raises `UserError`-like
-    ``ValueError`` with the box as one line; ``--help`` (exit 0) prints as usual."""
+    ``ValueError`` with the box as one line; anything else printed while parsing (``--help``,
+    a ``warning:`` line) is printed as usual."""
     captured = io.StringIO()
+    failed = False
     try:
         with contextlib.redirect_stderr(captured):
             return parse()
     except SystemExit as exit_:
-        if exit_.code in (0, None):
+        failed = exit_.code not in (0, None)
+        if failed:
+            raise ValueError(parse_error_line(captured.getvalue())) from None
+        raise
+    finally:  # what parsing printed besides tyro's error box (help, a warning) reaches the user
+        if not failed:
             sys.stderr.write(captured.getvalue())
-            raise
-        raise ValueError(parse_error_line(captured.getvalue())) from None

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import warnings
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
 import tyro
 
 from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
+from hybrid_toolkit.algorithms.preset_names import canonical_preset
 from hybrid_toolkit.bench import list_suites
 from hybrid_toolkit.cli.bench import bench_leaf
 from hybrid_toolkit.cli.options import EvalArgs, ListArgs, PlotArgs, ResumeArgs, RunOptions
@@ -204,21 +206,47 @@ def selection(args: list[str]) -> tuple[str | None, str | None]:
     return words[1], env
 
 
+def _preset_value(args: list[str]) -> tuple[int, str, str] | None:
+    """Where the (last) ``--preset`` value sits: its index in ``args``, the text before the
+    name there (``"--preset="`` or ``""``) and the name; ``None`` when there is no preset."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--preset" and i + 1 < len(args):
+            found = (i + 1, "", args[i + 1])
+        elif arg.startswith("--preset="):
+            found = (i, "--preset=", arg.split("=", 1)[1])
+    return found
+
+
 def preset_selection(args: list[str], algo: str | None) -> str:
     """The ``--preset`` a command line names for ``algo`` (``"default"`` when absent).
 
     A name ``algo`` does not have is returned as ``"default"`` so that tyro, which also
     parses the flag, rejects it with the list of valid presets.
     """
-    value = None
-    for i, arg in enumerate(args):
-        if arg == "--preset" and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith("--preset="):
-            value = arg.split("=", 1)[1]
-    if algo is None or value is None or value not in get_algorithm(algo).presets:
+    found = _preset_value(args)
+    if algo is None or found is None or found[2] not in get_algorithm(algo).presets:
         return "default"
-    return value
+    return found[2]
+
+
+def renamed_presets(args: list[str], algo: str | None) -> list[str]:
+    """``args`` with an old snake_case ``--preset`` name replaced by its kebab-case name.
+
+    tyro only offers the current names, so the old one is translated before it parses; the
+    deprecation is printed as one ``warning:`` line (a command-line user has no source line
+    to look at).
+    """
+    found = _preset_value(args)
+    if algo is None or found is None:
+        return args
+    index, before, name = found
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        renamed = canonical_preset(algo, get_algorithm(algo).presets, name)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    return [*args[:index], before + renamed, *args[index + 1 :]]
 
 
 @cache
@@ -259,6 +287,7 @@ def parse(args: list[str] | None = None) -> Any:
         resume_args = ["--help"] if wants_help else argv[1:]
         return tyro.cli(ResumeArgs, args=resume_args, prog="hybrid-toolkit train")
     algo, env = selection(argv)
+    argv = renamed_presets(argv, algo)
     parsed = _parse(argv, algo, env, preset_selection(argv, algo))
     if getattr(parsed, "stand_in", False):  # the quick look at argv missed the selection
         parsed = _parse(argv, "*", "*")

@@ -178,6 +178,6 @@ HPO_PRESETS: dict[str, dict[str, Any]] = {
         "quantity_scale_feature": "",
     },
 }
-"""Named presets: ``HPO(env, "lqr")``; ``*_decentralized`` drop the cross term (spec §4)."""
-HPO_PRESETS["jrp_decentralized"] = {**HPO_PRESETS["jrp"], "cross_term": False}
-HPO_PRESETS["lqr_decentralized"] = {**HPO_PRESETS["lqr"], "cross_term": False}
+"""Named presets: ``HPO(env, "lqr")``; ``*-decentralized`` drop the cross term (spec §4)."""
+HPO_PRESETS["jrp-decentralized"] = {**HPO_PRESETS["jrp"], "cross_term": False}
+HPO_PRESETS["lqr-decentralized"] = {**HPO_PRESETS["lqr"], "cross_term": False}

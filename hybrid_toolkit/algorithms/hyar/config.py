@@ -182,7 +182,7 @@ HYAR_PRESETS: dict[str, dict[str, object]] = {
         "embedding_buffer_size": 2_000_000,
         "buffer_size": 100_000,
     },
-    "hard_goal": {
+    "hard-goal": {
         **_CLASSIC,
         "embed_dim": 6,
         "latent_dim": 6,
@@ -191,7 +191,7 @@ HYAR_PRESETS: dict[str, dict[str, object]] = {
         "buffer_size": 100_000,
     },
     # Catch Point: d1 = 2K = 4 and d2 = 2·1 + 2 = 4.
-    "catch_point": {
+    "catch-point": {
         **_CLASSIC,
         "embed_dim": 4,
         "latent_dim": 4,
@@ -199,7 +199,7 @@ HYAR_PRESETS: dict[str, dict[str, object]] = {
         "embedding_buffer_size": 1_000_000,
         "buffer_size": 100_000,
     },
-    "hard_move": {
+    "hard-move": {
         **_CLASSIC,
         "embed_dim": 6,
         "latent_dim": 6,
@@ -235,8 +235,8 @@ HYAR_PRESETS: dict[str, dict[str, object]] = {
 HYAR_PAPER_TD3_TIMESTEPS: dict[str, int] = {
     "platform": 200_000,
     "goal": 300_000,
-    "hard_goal": 300_000,
-    "catch_point": 1_000_000,
-    "hard_move": 1_000_000,
+    "hard-goal": 300_000,
+    "catch-point": 1_000_000,
+    "hard-move": 1_000_000,
 }
 """TD3-phase environment steps of the official scripts (``learn`` also counts warm-up steps)."""
