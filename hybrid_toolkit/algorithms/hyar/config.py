@@ -19,12 +19,12 @@ from hybrid_toolkit.utils.config_checks import check_field_types
 
 @dataclass
 class HyARConfig:
-    """HyAR hyperparameters (constructor overrides, CLI flags and saved ``config.json``)."""
+    """HyAR hyperparameters (constructor overrides, CLI flags and saved `config.json`)."""
 
     num_envs: int = 1
     """Scenarios stepped as one batch when the env is given by name."""
     embed_dim: int = 6
-    """Size d1 of the learned discrete-action embedding (a choice k is ``tanh(E[k])``)."""
+    """Size d1 of the learned discrete-action embedding (a choice k is `tanh(E[k])`)."""
     latent_dim: int = 6
     """Size d2 of the continuous latent of the conditional VAE."""
     vae_hidden: int = 256
@@ -44,7 +44,7 @@ class HyARConfig:
     vae_pretrain_steps: int = 5000
     """VAE gradient steps run once, in the first update after the warm-up."""
     vae_extra_steps: int = 10
-    """Further VAE steps allowed after ``vae_pretrain_steps`` / ``vae_update_steps`` while the
+    """Further VAE steps allowed after `vae_pretrain_steps` / `vae_update_steps` while the
     loss still falls (stop when the mean of the last 5 losses is not below that of the last 10)."""
     vae_batch_size: int = 64
     """Minibatch size of every VAE step."""

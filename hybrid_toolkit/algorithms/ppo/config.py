@@ -10,7 +10,7 @@ from hybrid_toolkit.utils.config_checks import check_field_types
 
 @dataclass
 class PPOConfig:
-    """Hybrid PPO hyperparameters (constructor overrides, CLI flags and saved ``config.json``)."""
+    """Hybrid PPO hyperparameters (constructor overrides, CLI flags and saved `config.json`)."""
 
     num_envs: int = 16
     """Scenarios stepped as one batch when the env is given by name."""
