@@ -79,10 +79,15 @@ def _train_leaf(algo: str, env: str, preset: str = "default") -> type:
 
 
 UNION_DESCRIPTIONS = {
-    "train": "Train ALGO on ENV (train ALGO ENV --help lists the options), or continue a run "
-    "with train --resume RUN_DIR.",
+    "train": "Train ALGO on ENV, or continue a run (train --resume RUN_DIR).",
+    "eval": "Evaluate a saved model on its env or another registered one.",
     "bench": "Run a registered benchmark suite.",
+    "plot": "Plot learning curves of run directories, seeds as a band.",
 }
+"""One line per subcommand in ``hybrid-toolkit --help`` (short enough for 80 columns)."""
+
+DESCRIPTION = "Reinforcement learning with hybrid (discrete + continuous) actions."
+"""The first line of ``hybrid-toolkit --help``."""
 
 GROUPS = ("algo", "env", "run")
 """The option groups of a train leaf (``--algo.*``, ``--env.*``, ``--run.*``)."""
@@ -301,6 +306,10 @@ def is_resume(argv: list[str]) -> bool:
 
 def _parse(argv: list[str], algo: str | None, env: str | None, preset: str = "default") -> Any:
     parsed = tyro.cli(
-        cli_type(algo, env, preset), args=argv, config=CLI_CONFIG, prog="hybrid-toolkit"
+        cli_type(algo, env, preset),
+        args=argv,
+        config=CLI_CONFIG,
+        prog="hybrid-toolkit",
+        description=DESCRIPTION,
     )
     return getattr(parsed, "task", parsed)
