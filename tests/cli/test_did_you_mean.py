@@ -63,3 +63,11 @@ def test_the_candidate_flags_are_the_ones_help_lists(argv: list[str], run_cli: C
     flags = accepted_flags(argv)
     assert flags
     assert [f for f in flags if f not in help_text] == []
+
+
+def test_resume_options_are_suggested_too(run_cli: CliRunner) -> None:
+    code, out = run_cli(["train", "--resume", "RUN_DIR", "--run.devce", "cpu"])
+    assert (code, out) == (
+        2,
+        "error: unrecognized option --run.devce; did you mean --run.device?\n",
+    )
