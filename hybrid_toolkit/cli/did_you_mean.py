@@ -72,18 +72,19 @@ def _group_flags(prefix: str, config_class: type) -> list[str]:
 
 def accepted_flags(argv: Sequence[str]) -> list[str]:
     """The flags of the subcommand ``argv`` selects (empty when it selects none)."""
-    from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
+    from hybrid_toolkit.algorithms import get_algorithm
     from hybrid_toolkit.bench import get_suite, list_suites
-    from hybrid_toolkit.envs import env_spec, list_envs
+    from hybrid_toolkit.cli.parser import is_resume, selection
+    from hybrid_toolkit.envs import env_spec
 
-    words = [*argv[:3], "", "", ""]
-    command, name, env = words[0], words[1], words[2]
-    if command == "train" and any(a.split("=", 1)[0] == "--resume" for a in argv):
+    command, name = [*argv[:2], "", ""][:2]
+    if command == "train" and is_resume(list(argv)):
         return ["--resume", *_group_flags("run.", ResumeOptions)]
-    if command == "train" and name in list_algorithms() and env in list_envs():
+    algo, env = selection(list(argv))
+    if algo is not None and env is not None:
         return [
             "--preset",
-            *_group_flags("algo.", get_algorithm(name).config_class),
+            *_group_flags("algo.", get_algorithm(algo).config_class),
             *_group_flags("env.", env_spec(env).config_class),
             *_group_flags("run.", RunOptions),
         ]
