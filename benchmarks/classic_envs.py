@@ -119,8 +119,8 @@ RECIPES: dict[str, dict[str, Recipe]] = {
     "hyar": {
         "Platform": Recipe("platform", 30_000, _HYAR_SHORT),
         "Goal": Recipe("goal", 22_000, _HYAR_SHORT),
-        "HardGoal": Recipe("hard_goal", 22_000, _HYAR_SHORT),
-        **{f"HardMove{n}": Recipe("hard_move", 60_000, _HYAR_MOVE) for n in (4, 6, 8, 10)},
+        "HardGoal": Recipe("hard-goal", 22_000, _HYAR_SHORT),
+        **{f"HardMove{n}": Recipe("hard-move", 60_000, _HYAR_MOVE) for n in (4, 6, 8, 10)},
     },
     "ppo": {
         "Platform": Recipe("platform", 100_000, env_kwargs=_UNIT),

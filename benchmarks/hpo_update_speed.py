@@ -14,7 +14,7 @@ same methods ``learn`` calls:
 
 Side by side in the same run: decentralized HPO (no cross term), HPO with the per-piece
 gradient norms (``piece_norms_interval=1``: a second backward pass), and the PPO baseline
-(preset ``hpo_paper_jrp`` in HPO's raw-output space, model-free rollout under ``no_grad``) on
+(preset ``hpo-paper-jrp`` in HPO's raw-output space, model-free rollout under ``no_grad``) on
 the same env and batch. Medians over the measured updates after warm-up updates; the projected
 1600-update run is ``1600 × median update + 200 × dev evaluation``.
 
@@ -108,7 +108,7 @@ def measure_ppo(
     hidden: tuple[int, ...], batch: int, items: int, updates: int, warmup: int
 ) -> dict[str, float]:
     env = RawActionWrapper(_env(batch, items), shift=1.0, scale_feature="mean_demand")
-    model = PPO(env, "hpo_paper_jrp", seed=SEED, verbose=0, policy_hidden=hidden,
+    model = PPO(env, "hpo-paper-jrp", seed=SEED, verbose=0, policy_hidden=hidden,
                 value_hidden=hidden)  # fmt: skip
     times = {"rollout": [], "update": []}  # type: dict[str, list[float]]
     for i in range(warmup + updates):
@@ -132,7 +132,7 @@ def run(hidden: tuple[int, ...], batch: int, items: int, updates: int, warmup: i
         "HPO + piece norms": measure_hpo(
             hidden, batch, items, updates, warmup, piece_norms_interval=1
         ),
-        "PPO (hpo_paper_jrp)": measure_ppo(hidden, batch, items, updates, warmup),
+        "PPO (hpo-paper-jrp)": measure_ppo(hidden, batch, items, updates, warmup),
     }
     return {
         "setting": {"items": items, "batch": batch, "horizon": 100, "hidden": list(hidden)},
@@ -160,7 +160,7 @@ def markdown(report: dict) -> str:  # type: ignore[type-arg]
         "| projected 1600 updates |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    ppo_total = report["results"]["PPO (hpo_paper_jrp)"]["total"]
+    ppo_total = report["results"]["PPO (hpo-paper-jrp)"]["total"]
     for name, r in report["results"].items():
         if name.startswith("PPO"):
             lines.append(

@@ -22,6 +22,7 @@ from torch import Tensor
 from hybrid_toolkit.algorithms import resume
 from hybrid_toolkit.algorithms.from_checkpoint import build_from_checkpoint
 from hybrid_toolkit.algorithms.prediction_io import gymnasium_action, observation_batch
+from hybrid_toolkit.algorithms.preset_names import canonical_preset
 from hybrid_toolkit.envs import HybridEnv, make
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 from hybrid_toolkit.training import (
@@ -120,6 +121,7 @@ class BaseAlgorithm(abc.ABC):
         if config is None:
             return cls.config_class()
         if isinstance(config, str):
+            config = canonical_preset(cls.name, cls.presets, config, stacklevel=3)
             if config not in cls.presets:
                 raise ValueError(
                     f"unknown {cls.name} preset {config!r}; valid presets are: "

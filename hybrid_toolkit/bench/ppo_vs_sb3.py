@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import gymnasium
 import torch
@@ -37,7 +37,7 @@ from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
 from hybrid_toolkit.algorithms import PPO
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite
+from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -64,15 +64,15 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 
 @dataclass
 class PPOvsSB3Options(BenchOptions):
-    """Settings of the PPO throughput comparison (``quick`` mode shrinks the defaults)."""
+    """Settings of the PPO throughput comparison (`quick` mode shrinks the defaults)."""
 
     env_id: str = "TargetRegime-v0"
     """Registered env id all three runners train on."""
-    batch_sizes: tuple[int, ...] = ()
-    """Numbers of scenarios ``B``; empty: 16, 64, 256 (quick mode: 16, 64)."""
-    repeats: int = 0
+    batch_sizes: Annotated[tuple[int, ...], BY_MODE] = ()
+    """Numbers of scenarios `B`; empty: 16, 64, 256 (quick mode: 16, 64)."""
+    repeats: Annotated[int, BY_MODE] = 0
     """Runs per (runner, B), with seeds 0, 1, …, the median reported; 0: 3 (quick mode: 1)."""
-    iterations: int = 0
+    iterations: Annotated[int, BY_MODE] = 0
     """Timed PPO iterations (rollout + update) per run after one warm-up; 0: 4 (quick: 1)."""
     n_steps: int = 64
     """Steps per scenario per rollout (rollout size = n_steps × B)."""

@@ -12,9 +12,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+import tyro
+
 from hybrid_toolkit.registry import Registry
 
 BenchMode = Literal["quick", "full"]
+
+
+def shown_default(meaning: str) -> Any:
+    """tyro metadata that shows ``(default: meaning)`` in ``--help`` instead of the raw value.
+
+    For an option whose ``0`` or empty default stands for something else (``Annotated[int,
+    BY_MODE] = 0``), so the help does not print ``(default: 0)`` or ``(default: )``.
+    """
+    return tyro.conf.arg(help_behavior_hint=f"(default: {meaning})")
+
+
+BY_MODE = shown_default("set by --mode")
+"""The default depends on ``--mode`` (quick or full); the option's help says how."""
+ALL = shown_default("all")
+"""Empty by default, which means every one."""
 
 
 @dataclass

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
+from hybrid_toolkit.cli.did_you_mean import unrecognized_line
+
 USER_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, FileNotFoundError)
 """Exception types that mean "bad input" when argument-driven setup raises them."""
 
@@ -39,6 +41,11 @@ class UserError(ValueError):
     def __init__(self, flag: str, value: str, expected: str) -> None:
         super().__init__(f"{flag}: got {value}; expected {expected}")
         self.flag, self.value, self.expected = flag, value, expected
+
+
+class ParseError(ValueError):
+    """tyro refused the command line; the message is its error box as one line, which already
+    names the flag at fault (so :func:`user_error_line` adds nothing to it)."""
 
 
 @cache
@@ -88,7 +95,7 @@ def user_error_line(err: BaseException, argv: Sequence[str]) -> str:
         err: What argument-driven setup raised (a :class:`UserError`, ``ValueError``…).
         argv: The command line, used to name the flag the user typed.
     """
-    if isinstance(err, UserError):
+    if isinstance(err, (UserError, ParseError)):
         return str(err)
     message = " ".join(str(err).split()) or type(err).__name__
     match = _MESSAGE.match(message)
@@ -105,27 +112,38 @@ def user_error_line(err: BaseException, argv: Sequence[str]) -> str:
 _BOX = re.compile(r"[│╭╮╰╯─━┃┏┓┗┛╷╵┌┐└┘|]+")
 
 
-def parse_error_line(box: str) -> str:
+def parse_error_line(box: str, argv: Sequence[str] = ()) -> str:
     """tyro's framed parse-error message (``Invalid choice … Expected one of …``) as one line.
 
     tyro reports a wrong type, an unknown flag or a value outside a ``Literal``'s choices in a
     box of several lines on stderr; the CLI promises one line per user error, so the frame and
-    the help pointer are dropped and the words kept.
+    the help pointer are dropped and the words kept. An unknown flag of ``argv`` becomes
+    ``unrecognized option --algo.lr; did you mean --algo.learning-rate?`` (see
+    :mod:`~hybrid_toolkit.cli.did_you_mean`).
     """
     text = " ".join(_BOX.sub(" ", box).split())
     text = text.split(" For full helptext", 1)[0].strip()
-    return text or "invalid command line; see hybrid-toolkit --help"
+    return (
+        unrecognized_line(text, argv) or text or "invalid command line; see hybrid-toolkit --help"
+    )
 
 
-def parse_quietly(parse: Callable[[], Any]) -> Any:
-    """Run ``parse`` with tyro's error box held back: a failed parse raises `UserError`-like
-    ``ValueError`` with the box as one line; ``--help`` (exit 0) prints as usual."""
+def parse_quietly(parse: Callable[[], Any], argv: Sequence[str] = ()) -> Any:
+    """Run ``parse`` (of the command line ``argv``) with tyro's error box held back.
+
+    A failed parse raises :class:`ParseError` with the box as one line; anything else printed
+    while parsing (``--help``, a ``warning:`` line) is printed as usual.
+    """
     captured = io.StringIO()
+    failed = False
     try:
         with contextlib.redirect_stderr(captured):
             return parse()
     except SystemExit as exit_:
-        if exit_.code in (0, None):
+        failed = exit_.code not in (0, None)
+        if failed:
+            raise ParseError(parse_error_line(captured.getvalue(), argv)) from None
+        raise
+    finally:  # what parsing printed besides tyro's error box (help, a warning) reaches the user
+        if not failed:
             sys.stderr.write(captured.getvalue())
-            raise
-        raise ValueError(parse_error_line(captured.getvalue())) from None

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen subcommand; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        job = _prepare(parse_quietly(lambda: parse(argv)))
+        job = _prepare(parse_quietly(lambda: parse(argv), argv))
     except USER_ERRORS as err:
         print(f"error: {user_error_line(err, argv)}", file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ from hybrid_toolkit.utils.device import resolve_device
 
 @dataclass
 class RunOptions:
-    """Options every ``train`` run shares, whatever the algorithm and environment."""
+    """Options every `train` run shares, whatever the algorithm and environment."""
 
     total_timesteps: int = 50_000
     """Environment steps to train for (summed over the batch of scenarios)."""
@@ -74,7 +74,7 @@ def _is_folder_path(value: object) -> bool:
 
 @dataclass
 class ResumeOptions:
-    """What ``train --resume`` may change; everything else comes from the run directory."""
+    """What `train --resume` may change; everything else comes from the run directory."""
 
     total_timesteps: int = 0
     """New total (not additional) timesteps of the run; 0 keeps the run's recorded total."""

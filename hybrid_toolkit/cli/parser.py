@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import warnings
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
 import tyro
 
 from hybrid_toolkit.algorithms import get_algorithm, list_algorithms
+from hybrid_toolkit.algorithms.preset_names import canonical_preset
 from hybrid_toolkit.bench import list_suites
 from hybrid_toolkit.cli.bench import bench_leaf
 from hybrid_toolkit.cli.config_file import apply_config_file
@@ -100,10 +102,15 @@ def _train_leaf(
 
 
 UNION_DESCRIPTIONS = {
-    "train": "Train ALGO on ENV (train ALGO ENV --help lists the options), train again from a "
-    "run's config with train --config FILE, or continue a run with train --resume RUN_DIR.",
+    "train": "Train ALGO on ENV; re-run a config (--config FILE) or continue (--resume DIR).",
+    "eval": "Evaluate a saved model on its env or another registered one.",
     "bench": "Run a registered benchmark suite.",
+    "plot": "Plot learning curves of run directories, seeds as a band.",
 }
+"""One line per subcommand in ``hybrid-toolkit --help`` (short enough for 80 columns)."""
+
+DESCRIPTION = "Reinforcement learning with hybrid (discrete + continuous) actions."
+"""The first line of ``hybrid-toolkit --help``."""
 
 GROUPS = ("algo", "env", "run")
 """The option groups of a train leaf (``--algo.*``, ``--env.*``, ``--run.*``)."""
@@ -229,21 +236,47 @@ def selection(args: list[str]) -> tuple[str | None, str | None]:
     return words[1], env
 
 
+def _preset_value(args: list[str]) -> tuple[int, str, str] | None:
+    """Where the (last) ``--preset`` value sits: its index in ``args``, the text before the
+    name there (``"--preset="`` or ``""``) and the name; ``None`` when there is no preset."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--preset" and i + 1 < len(args):
+            found = (i + 1, "", args[i + 1])
+        elif arg.startswith("--preset="):
+            found = (i, "--preset=", arg.split("=", 1)[1])
+    return found
+
+
 def preset_selection(args: list[str], algo: str | None) -> str:
     """The ``--preset`` a command line names for ``algo`` (``"default"`` when absent).
 
     A name ``algo`` does not have is returned as ``"default"`` so that tyro, which also
     parses the flag, rejects it with the list of valid presets.
     """
-    value = None
-    for i, arg in enumerate(args):
-        if arg == "--preset" and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith("--preset="):
-            value = arg.split("=", 1)[1]
-    if algo is None or value is None or value not in get_algorithm(algo).presets:
+    found = _preset_value(args)
+    if algo is None or found is None or found[2] not in get_algorithm(algo).presets:
         return "default"
-    return value
+    return found[2]
+
+
+def renamed_presets(args: list[str], algo: str | None) -> list[str]:
+    """``args`` with an old snake_case ``--preset`` name replaced by its kebab-case name.
+
+    tyro only offers the current names, so the old one is translated before it parses; the
+    deprecation is printed as one ``warning:`` line (a command-line user has no source line
+    to look at).
+    """
+    found = _preset_value(args)
+    if algo is None or found is None:
+        return args
+    index, before, name = found
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        renamed = canonical_preset(algo, get_algorithm(algo).presets, name)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    return [*args[:index], before + renamed, *args[index + 1 :]]
 
 
 @cache
@@ -297,6 +330,7 @@ def parse(args: list[str] | None = None) -> Any:
     if argv[:1] == ["train"]:
         argv, defaults = apply_config_file(argv, as_class=_unchecked)
     algo, env = selection(argv)
+    argv = renamed_presets(argv, algo)
     parsed = _parse(argv, algo, env, preset_selection(argv, algo), defaults)
     if getattr(parsed, "stand_in", False):  # the quick look at argv missed the selection
         parsed = _parse(argv, "*", "*")
@@ -320,5 +354,7 @@ def _parse(
         if defaults is None
         else build_cli_type(algo, env, preset, defaults)
     )
-    parsed = tyro.cli(kind, args=argv, config=CLI_CONFIG, prog="hybrid-toolkit")
+    parsed = tyro.cli(
+        kind, args=argv, config=CLI_CONFIG, prog="hybrid-toolkit", description=DESCRIPTION
+    )
     return getattr(parsed, "task", parsed)

@@ -83,8 +83,8 @@ def test_presets_hold_the_papers_settings() -> None:
     jrp, lqr = HPO_PRESETS["jrp"], HPO_PRESETS["lqr"]
     assert (jrp["gamma"], jrp["buffer_periods"], jrp["continuous_shift"]) == (0.93, 20, 1.0)
     assert (lqr["gamma"], lqr["buffer_periods"], lqr["continuous_shift"]) == (0.99, 0, 0.0)
-    assert HPO_PRESETS["lqr_decentralized"]["cross_term"] is False
-    model = ht.HPO(tiny_jrp(), "jrp_decentralized", verbose=0, buffer_periods=2)
+    assert HPO_PRESETS["lqr-decentralized"]["cross_term"] is False
+    model = ht.HPO(tiny_jrp(), "jrp-decentralized", verbose=0, buffer_periods=2)
     assert model.config.cross_term is False and model.config.learning_rate == 1e-3
 
 

@@ -32,7 +32,7 @@ CASES = [
     (["--algo.policy-hidden", "0"], "--algo.policy-hidden 0"),
     # tyro's own parse errors (wrong type, unknown flag) are condensed to one line as well
     (["--algo.gamma", "abc"], "Error parsing --algo.gamma: could not convert string to float"),
-    (["--no-such-flag", "3"], "Unrecognized options: --no-such-flag"),
+    (["--no-such-flag", "3"], "unrecognized option --no-such-flag"),
     (["--env.horizon", "0"], "--env.horizon: got 0; expected an integer >= 1"),
 ]
 

@@ -23,7 +23,7 @@ TargetAction = Literal["sdn", "nearest"]
 
 @dataclass
 class DGRLConfig(ProtoOffPolicyConfig):
-    """DGRL hyperparameters (constructor overrides, CLI flags and saved ``config.json``)."""
+    """DGRL hyperparameters (constructor overrides, CLI flags and saved `config.json`)."""
 
     # ------------------------------------------------------------------ SDN (paper §3.1)
     radius: int = 0
@@ -31,25 +31,25 @@ class DGRLConfig(ProtoOffPolicyConfig):
     widest component's range, clamped to 1-10."""
     num_candidates: int = 0
     """Sampled candidates k kept after de-duplication (the nearest neighbour comes on top);
-    0 derives it: ``clamp(2 r d, 10, 100)`` for ``d`` discrete components."""
+    0 derives it: `clamp(2 r d, 10, 100)` for `d` discrete components."""
     distance_scheme: DistanceScheme = "linear"
-    """Per-dimension weights of the options within the radius: ``"linear"``
-    (``r - |x - a| + temperature``, the paper's default) or ``"softmax"``
-    (``exp(-|x - a| / temperature)``)."""
+    """Per-dimension weights of the options within the radius: `"linear"`
+    (`r - |x - a| + temperature`, the paper's default) or `"softmax"`
+    (`exp(-|x - a| / temperature)`)."""
     distance_temperature: float = 1.0
     """Temperature of the distance scheme (larger is flatter)."""
     selection: SelectionScheme = "rank"
-    """How the executed candidate is drawn in training: ``"rank"``
-    (``P ∝ exp(-rank / temperature)``, rank 0 the best Q; the paper's default) or
-    ``"softmax"`` over per-state standardised Q-values. Evaluation takes the argmax."""
+    """How the executed candidate is drawn in training: `"rank"`
+    (`P ∝ exp(-rank / temperature)`, rank 0 the best Q; the paper's default) or
+    `"softmax"` over per-state standardised Q-values. Evaluation takes the argmax."""
     selection_temperature: float = 1.0
     """Temperature of the training-time selection."""
     sdn_continuous_std: float = 0.1
     """Std of the Gaussian neighbourhood of the continuous part that SDN samples jointly with
     the discrete part (hybrid spaces), in [-1, 1] units."""
     target_action: TargetAction = "nearest"
-    """Successor action of the TD target: ``"nearest"`` is the actor's rounded proto-action;
-    ``"sdn"`` scores an SDN neighbourhood of it with the target critics and takes the best
+    """Successor action of the TD target: `"nearest"` is the actor's rounded proto-action;
+    `"sdn"` scores an SDN neighbourhood of it with the target critics and takes the best
     (what evaluation would execute, but the max over candidates overestimates)."""
 
     # ------------------------------------------------------------------ DBU (paper §3.2)
@@ -57,7 +57,7 @@ class DGRLConfig(ProtoOffPolicyConfig):
     """Perturbed, rounded candidates N that define the regression target."""
     perturbation_std: float = 0.3
     """Std sigma_p of the Gaussian perturbation of the proto-action, in [-1, 1] units (paper
-    App. D.3: of the same magnitude as ``exploration_std``)."""
+    App. D.3: of the same magnitude as `exploration_std`)."""
     dbu_temperature: float = 1.0
     """Temperature of the softmax over the candidates' Q-values."""
     dbu_standardize: bool = True

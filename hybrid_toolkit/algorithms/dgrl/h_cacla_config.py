@@ -9,7 +9,7 @@ from hybrid_toolkit.algorithms.dgrl.off_policy_config import PAPER_LOOP, ProtoOf
 
 @dataclass
 class HCaclaConfig(ProtoOffPolicyConfig):
-    """H-Cacla hyperparameters (constructor overrides, CLI flags and saved ``config.json``).
+    """H-Cacla hyperparameters (constructor overrides, CLI flags and saved `config.json`).
 
     The loop, networks and features are those of DGRL (`ProtoOffPolicyConfig`); the actor is
     trained with the deterministic policy gradient through the first critic instead of DBU.

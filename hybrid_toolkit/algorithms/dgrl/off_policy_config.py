@@ -88,7 +88,7 @@ class ProtoOffPolicyConfig:
     (paper: 0.1 for job shop, replenishment and recommender; 0 for the maze)."""
     learning_starts_fraction: float = 0.0
     """Share of the training budget collected before the first gradient step (paper: 0.05 where
-    the random warm-up is used); updates never start before ``batch_size`` transitions exist."""
+    the random warm-up is used); updates never start before `batch_size` transitions exist."""
     gamma: float = 0.99
     """Discount factor."""
     tau: float = 0.02
@@ -97,7 +97,7 @@ class ProtoOffPolicyConfig:
     """Independent critics; with 2 or more the TD target takes their minimum (clipped double
     Q-learning)."""
     critic_loss: CriticLoss = "mse"
-    """TD regression loss of the critics: ``"mse"`` or ``"huber"`` (threshold 1)."""
+    """TD regression loss of the critics: `"mse"` or `"huber"` (threshold 1)."""
     reward_scale: float = 1.0
     """Rewards are multiplied by this in the TD target (keeps Q-values near unit scale)."""
     max_grad_norm: float = 10.0
@@ -107,7 +107,7 @@ class ProtoOffPolicyConfig:
     actor_hidden: tuple[int, ...] = (64, 64, 64)
     """Hidden widths of the actor (paper: three hidden layers, widths tuned per env)."""
     critic_hidden: tuple[int, ...] = (128, 128, 128)
-    """Hidden widths of each critic; with ``critic_state_encoder`` the first is the state layer."""
+    """Hidden widths of each critic; with `critic_state_encoder` the first is the state layer."""
     critic_state_encoder: bool = False
     """The critics' first layer sees only the state and the action joins after it (paper: maze
     and recommender); otherwise state and action enter together (job shop, replenishment)."""
@@ -118,11 +118,11 @@ class ProtoOffPolicyConfig:
     critic_lr: float = 3e-4
     """Adam learning rate of the critics."""
     obs_scaling: ObsScaling = "auto"
-    """``"bounds"`` maps the observation box to [0, 1] (the paper), ``"running"`` standardises
-    with running statistics, ``"auto"`` uses bounds when all are finite and running statistics
-    otherwise, ``"none"`` passes observations through."""
+    """`"bounds"` maps the observation box to [0, 1] (the paper), `"running"` standardises
+    with running statistics, `"auto"` uses bounds when all are finite and running statistics
+    otherwise, `"none"` passes observations through."""
     fourier_order: int = 0
-    """Order of the uncoupled Fourier basis ``cos(pi k x)``, ``k = 1..order``, appended to the
+    """Order of the uncoupled Fourier basis `cos(pi k x)`, `k = 1..order`, appended to the
     scaled state (paper: 3 for maze and recommender); 0 disables it."""
     exploration_std: float = 0.3
     """Std of the Gaussian added to the actor's proto-action in training, in [-1, 1] units."""

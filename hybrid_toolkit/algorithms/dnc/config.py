@@ -18,23 +18,23 @@ class DNCConfig(ProtoActionConfig):
     """DNC / H-DNC hyperparameters: the Q-actor-critic fields plus the neighbourhood search."""
 
     search: SearchKind = "sa"
-    """``"sa"``: simulated annealing; ``"greedy"``: hill climbing ("DNC w/o SA")."""
+    """`"sa"`: simulated annealing; `"greedy"`: hill climbing ("DNC w/o SA")."""
     perturbation_range: int = 2
-    """Neighbourhood radius ``R``: index steps ``±1 … ±R`` along each discrete component
+    """Neighbourhood radius `R`: index steps `±1 … ±R` along each discrete component
     (the reference: 10; 5 in its first version)."""
     sa_search_steps: int = 4
-    """SA: ``K₀``, neighbours pooled in the first iteration; with `cooling` it sets the number
+    """SA: `K₀`, neighbours pooled in the first iteration; with `cooling` it sets the number
     of iterations (the defaults: two). 0 searches nothing: MinMax (the rounded proto-action)."""
     cooling: float = 0.5
-    """SA: ``K`` shrinks by ``max(int(cooling·K₀), 1)`` per iteration (``ceil(1/cooling)``
-    iterations when ``K₀ ≥ 1/cooling``)."""
+    """SA: `K` shrinks by `max(int(cooling·K₀), 1)` per iteration (`ceil(1/cooling)`
+    iterations when `K₀ ≥ 1/cooling`)."""
     initial_acceptance: float = 0.9
-    """SA: initial temperature ``T₀`` of the downhill acceptance test."""
+    """SA: initial temperature `T₀` of the downhill acceptance test."""
     acceptance_cooling: float = 0.225
     """SA: temperature drop after each accepted downhill move."""
     bug_compatible_acceptance: bool = False
     """SA: accept every downhill move once the temperature is negative, as the reference code
-    does (pitfall 5); by default a temperature ``≤ 0`` accepts none."""
+    does (pitfall 5); by default a temperature `≤ 0` accepts none."""
     greedy_steps: int = 1
     """Greedy: hill-climbing iterations (1 = the reference's single neighbourhood; 0 = MinMax)."""
 

@@ -34,15 +34,15 @@ class QACConfig:
     critic_lr: float = 3e-3
     """Critic learning rate (above the actor's: the searches rely on an accurate critic)."""
     optimizer: Optimizer = "adam"
-    """``"adam"``, or plain ``"sgd"`` as in the DNC reference code."""
+    """`"adam"`, or plain `"sgd"` as in the DNC reference code."""
     max_grad_norm: float = 1.0
     """Gradient-norm clipping, per network (the reference clips each module to 1)."""
     huber_delta: float = 1.0
     """δ of the critic's Huber loss."""
     advantage: Advantage = "baseline"
-    """Weight of the actor's log-likelihood. ``"td_error"``: the reference's ``y − Q(s, a)``,
-    which tends to 0 as the critic fits the executed action. ``"baseline"``: ``y − Q(s, ā)``
-    with ``ā`` the rounded mean proto-action (VAC: the most likely action) — an
+    """Weight of the actor's log-likelihood. `"td_error"`: the reference's `y − Q(s, a)`,
+    which tends to 0 as the critic fits the executed action. `"baseline"`: `y − Q(s, ā)`
+    with `ā` the rounded mean proto-action (VAC: the most likely action) — an
     action-independent baseline, so the policy gradient stays unbiased: A2C with a Q-critic."""
     normalize_advantage: bool = False
     """Centre advantages on their batch mean and divide by their standard deviation."""
@@ -50,17 +50,17 @@ class QACConfig:
     """Entropy bonus; only VAC's categorical policy has a learnable entropy (the Gaussian
     actors' σ is fixed)."""
     actor_hidden: tuple[int, ...] = (64, 64)
-    """Hidden sizes of the actor; ``()`` is the reference's linear actor."""
+    """Hidden sizes of the actor; `()` is the reference's linear actor."""
     critic_hidden: tuple[int, ...] = (64, 64)
     """Critic widths: the state encoder's width, then the head's hidden widths (the reference
-    critic is ``(32, 32)``)."""
+    critic is `(32, 32)`)."""
     activation: Activation = "relu"
     """Hidden activation of both networks: tanh, relu, elu, gelu or silu."""
     fourier_order: int = 0
     """Order of the Fourier cosine basis over the bounded state (the reference uses 3 in the
     maze and the recommender); 0 feeds the raw observation."""
     fourier_coupled: bool = False
-    """Coupled Fourier basis (all ``(order+1)^d`` frequency vectors) instead of uncoupled."""
+    """Coupled Fourier basis (all `(order+1)^d` frequency vectors) instead of uncoupled."""
     normalize_observations: bool = False
     """Running mean/std observation normalisation (not with the Fourier basis)."""
 
@@ -92,10 +92,10 @@ class ProtoActionConfig(QACConfig):
     """Q-actor-critic fields of the algorithms whose actor emits a Gaussian proto-action."""
 
     exploration_std: float = 0.5
-    """Fixed standard deviation σ of the Gaussian proto-action, in the unit box ``[-1, 1]^D``
-    (the reference's ``gauss_variance``: 1.0, 0.5 in its first version)."""
+    """Fixed standard deviation σ of the Gaussian proto-action, in the unit box `[-1, 1]^D`
+    (the reference's `gauss_variance`: 1.0, 0.5 in its first version)."""
     actor_loss: ActorLoss = "policy_gradient"
-    """``"policy_gradient"``: ``−A · log π(â | s)`` (A2C). ``"cacla"``: the classic CACLA rule,
+    """`"policy_gradient"`: `−A · log π(â | s)` (A2C). `"cacla"`: the classic CACLA rule,
     regress the mean toward the executed action where the advantage is positive."""
 
     def __post_init__(self) -> None:

@@ -39,8 +39,8 @@ class WolpertingerConfig(ProtoActionConfig):
     """Wolpertinger hyperparameters: the Q-actor-critic fields plus the lookup."""
 
     n_neighbours: int = 10
-    """``k``: enumerated actions nearest to the proto-action that the critic scores (the
-    reference code's ``knns``: 2 by default; its comments list 1, 2 and 0.5 % of ``|A|``)."""
+    """`k`: enumerated actions nearest to the proto-action that the critic scores (the
+    reference code's `knns`: 2 by default; its comments list 1, 2 and 0.5 % of `|A|`)."""
     max_actions: int = 1_000_000
     """Refuse action spaces with more discrete actions than this (the table holds them all)."""
 

@@ -20,13 +20,13 @@ class HPOConfig:
     """Hybrid Policy Optimization hyperparameters (constructor overrides, CLI flags, saved JSON).
 
     The defaults are the paper's joint-replenishment settings (spec §11, the reference code's
-    ``hybrid_separate_net_heterogen``); the ``lqr`` preset holds the switched-LQR ones.
+    `hybrid_separate_net_heterogen`); the `lqr` preset holds the switched-LQR ones.
     """
 
     num_envs: int = 128
-    """Scenarios per rollout ``B`` when the env is given by name (one rollout = one update)."""
+    """Scenarios per rollout `B` when the env is given by name (one rollout = one update)."""
     n_steps: int = 0
-    """Steps per rollout ``T``; 0 = one whole episode (the env's ``horizon``)."""
+    """Steps per rollout `T`; 0 = one whole episode (the env's `horizon`)."""
     learning_rate: float = 1e-3
     """Adam learning rate (every parameter group)."""
     discrete_lr_scale: float = 1.0
@@ -42,7 +42,7 @@ class HPOConfig:
     gae_lambda: float = 0.96
     """GAE λ."""
     buffer_periods: int = 20
-    """Edge trimming: only steps ``[buffer, T - buffer)`` of a rollout enter the losses."""
+    """Edge trimming: only steps `[buffer, T - buffer)` of a rollout enter the losses."""
     n_epochs: int = 5
     """Optimisation epochs per rollout: epoch 0 is the one mixed-gradient step, the others are
     discrete-only PPO epochs on detached states."""
@@ -53,7 +53,7 @@ class HPOConfig:
     target_kl: float = 0.015
     """Stop the discrete-only epochs once the approximate KL exceeds this; 0 disables it."""
     vf_coef: float = 0.15
-    """Value-loss coefficient (the loss is ``vf_coef · ½ · MSE``)."""
+    """Value-loss coefficient (the loss is `vf_coef · ½ · MSE`)."""
     ent_coef: float = 0.5
     """Discrete entropy coefficient in the first training epoch."""
     min_ent_coef: float = 0.001
@@ -84,18 +84,18 @@ class HPOConfig:
     init_discrete_uniform: bool = True
     """Zero the discrete output layer, so the first discrete policy is exactly uniform."""
     quantity_scale_feature: ScaleFeature = "mean_demand"
-    """Entry of the env's ``observation_layout`` that multiplies half-open (softplus)
+    """Entry of the env's `observation_layout` that multiplies half-open (softplus)
     parameters — the joint-replenishment mean-demand normalisation; ignored when the env has no
     such entry, empty to disable."""
     train_split: SplitName = "train"
-    """Fixed scenario split the rollouts cycle through, in shuffled batches of ``B`` (envs with
+    """Fixed scenario split the rollouts cycle through, in shuffled batches of `B` (envs with
     scenario splits); empty: fresh scenarios at every rollout."""
     dev_split: SplitName = "dev"
-    """Split the greedy policy is evaluated on (``eval/dev_cost``); empty disables it."""
+    """Split the greedy policy is evaluated on (`eval/dev_cost`); empty disables it."""
     eval_interval: int = 0
-    """Evaluate on ``dev_split`` every this many updates; 0 = once per training epoch."""
+    """Evaluate on `dev_split` every this many updates; 0 = once per training epoch."""
     restore_best_dev: bool = True
-    """At the end of ``learn``, load the weights with the lowest dev cost (the paper's model
+    """At the end of `learn`, load the weights with the lowest dev cost (the paper's model
     selection)."""
     piece_norms_interval: int = 10
     """Log the norms of the score-function, cross and pathwise gradient pieces every this many
@@ -178,6 +178,6 @@ HPO_PRESETS: dict[str, dict[str, Any]] = {
         "quantity_scale_feature": "",
     },
 }
-"""Named presets: ``HPO(env, "lqr")``; ``*_decentralized`` drop the cross term (spec §4)."""
-HPO_PRESETS["jrp_decentralized"] = {**HPO_PRESETS["jrp"], "cross_term": False}
-HPO_PRESETS["lqr_decentralized"] = {**HPO_PRESETS["lqr"], "cross_term": False}
+"""Named presets: ``HPO(env, "lqr")``; ``*-decentralized`` drop the cross term (spec §4)."""
+HPO_PRESETS["jrp-decentralized"] = {**HPO_PRESETS["jrp"], "cross_term": False}
+HPO_PRESETS["lqr-decentralized"] = {**HPO_PRESETS["lqr"], "cross_term": False}

@@ -19,12 +19,12 @@ from hybrid_toolkit.utils.config_checks import check_field_types
 
 @dataclass
 class HyARConfig:
-    """HyAR hyperparameters (constructor overrides, CLI flags and saved ``config.json``)."""
+    """HyAR hyperparameters (constructor overrides, CLI flags and saved `config.json`)."""
 
     num_envs: int = 1
     """Scenarios stepped as one batch when the env is given by name."""
     embed_dim: int = 6
-    """Size d1 of the learned discrete-action embedding (a choice k is ``tanh(E[k])``)."""
+    """Size d1 of the learned discrete-action embedding (a choice k is `tanh(E[k])`)."""
     latent_dim: int = 6
     """Size d2 of the continuous latent of the conditional VAE."""
     vae_hidden: int = 256
@@ -44,7 +44,7 @@ class HyARConfig:
     vae_pretrain_steps: int = 5000
     """VAE gradient steps run once, in the first update after the warm-up."""
     vae_extra_steps: int = 10
-    """Further VAE steps allowed after ``vae_pretrain_steps`` / ``vae_update_steps`` while the
+    """Further VAE steps allowed after `vae_pretrain_steps` / `vae_update_steps` while the
     loss still falls (stop when the mean of the last 5 losses is not below that of the last 10)."""
     vae_batch_size: int = 64
     """Minibatch size of every VAE step."""
@@ -182,7 +182,7 @@ HYAR_PRESETS: dict[str, dict[str, object]] = {
         "embedding_buffer_size": 2_000_000,
         "buffer_size": 100_000,
     },
-    "hard_goal": {
+    "hard-goal": {
         **_CLASSIC,
         "embed_dim": 6,
         "latent_dim": 6,
@@ -191,7 +191,7 @@ HYAR_PRESETS: dict[str, dict[str, object]] = {
         "buffer_size": 100_000,
     },
     # Catch Point: d1 = 2K = 4 and d2 = 2·1 + 2 = 4.
-    "catch_point": {
+    "catch-point": {
         **_CLASSIC,
         "embed_dim": 4,
         "latent_dim": 4,
@@ -199,7 +199,7 @@ HYAR_PRESETS: dict[str, dict[str, object]] = {
         "embedding_buffer_size": 1_000_000,
         "buffer_size": 100_000,
     },
-    "hard_move": {
+    "hard-move": {
         **_CLASSIC,
         "embed_dim": 6,
         "latent_dim": 6,
@@ -235,8 +235,8 @@ HYAR_PRESETS: dict[str, dict[str, object]] = {
 HYAR_PAPER_TD3_TIMESTEPS: dict[str, int] = {
     "platform": 200_000,
     "goal": 300_000,
-    "hard_goal": 300_000,
-    "catch_point": 1_000_000,
-    "hard_move": 1_000_000,
+    "hard-goal": 300_000,
+    "catch-point": 1_000_000,
+    "hard-move": 1_000_000,
 }
 """TD3-phase environment steps of the official scripts (``learn`` also counts warm-up steps)."""

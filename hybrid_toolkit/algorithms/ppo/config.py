@@ -10,7 +10,7 @@ from hybrid_toolkit.utils.config_checks import check_field_types
 
 @dataclass
 class PPOConfig:
-    """Hybrid PPO hyperparameters (constructor overrides, CLI flags and saved ``config.json``)."""
+    """Hybrid PPO hyperparameters (constructor overrides, CLI flags and saved `config.json`)."""
 
     num_envs: int = 16
     """Scenarios stepped as one batch when the env is given by name."""
@@ -152,7 +152,7 @@ _HPO_PAPER_PPO: dict[str, object] = {
     "log_std_init": 0.0,
     "scale_rewards": True,
 }
-PPO_PRESETS["hpo_paper_jrp"] = {**_HPO_PAPER_PPO, "n_steps": 100, "gamma": 0.93}
-PPO_PRESETS["hpo_paper_lqr"] = {**_HPO_PAPER_PPO, "n_steps": 20, "gamma": 0.99}
-"""Named presets: ``PPO(env, "sb3")``; ``hpo_paper_jrp`` / ``hpo_paper_lqr`` are the HPO
+PPO_PRESETS["hpo-paper-jrp"] = {**_HPO_PAPER_PPO, "n_steps": 100, "gamma": 0.93}
+PPO_PRESETS["hpo-paper-lqr"] = {**_HPO_PAPER_PPO, "n_steps": 20, "gamma": 0.99}
+"""Named presets: ``PPO(env, "sb3")``; ``hpo-paper-jrp`` / ``hpo-paper-lqr`` are the HPO
 paper's PPO baseline on joint replenishment / switched LQR."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 
@@ -30,7 +30,7 @@ from hybrid_toolkit.bench.dgrl_paper.grid import (
     QUICK_BUDGET,
 )
 from hybrid_toolkit.bench.dgrl_paper.report import Results, markdown, plot_curves
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite
+from hybrid_toolkit.bench.registry import ALL, BY_MODE, BenchOptions, register_suite
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -42,19 +42,19 @@ from hybrid_toolkit.bench.report import (
 
 @dataclass
 class DGRLPaperOptions(BenchOptions):
-    """Settings of the DGRL-paper reproduction (``quick`` mode: one seed, a tiny budget)."""
+    """Settings of the DGRL-paper reproduction (`quick` mode: one seed, a tiny budget)."""
 
-    envs: tuple[str, ...] = ()
+    envs: Annotated[tuple[str, ...], ALL] = ()
     """Environment cases (maze, maze-irregular, recommender, recommender-large, job-shop);
     empty: all of them."""
-    methods: tuple[str, ...] = ()
+    methods: Annotated[tuple[str, ...], ALL] = ()
     """Methods (dgrl, dnc, dnc-greedy, cacla); empty: all four."""
-    seeds: tuple[int, ...] = ()
+    seeds: Annotated[tuple[int, ...], BY_MODE] = ()
     """Training seeds; empty: 0, 1, 2 (quick mode: 0)."""
-    steps: int = 0
+    steps: Annotated[int, BY_MODE] = 0
     """Training steps per run for every environment; 0: each case's budget (quick: 3,000)."""
     threads: int = 1
-    """``torch.set_num_threads`` for the whole suite."""
+    """`torch.set_num_threads` for the whole suite."""
     cache_only: bool = False
     """Report from the cached runs only; a missing run is an error instead of being trained."""
     docs_page: str = ""

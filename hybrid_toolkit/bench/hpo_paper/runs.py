@@ -163,7 +163,7 @@ def _horizon(task: Task) -> int:
 def train_hpo(spec: RunSpec, device: str) -> RunResult:
     """Train HPO (the paper's preset for the family, the given network sizes)."""
     env = task_env(spec.task, spec.batch, device)
-    preset = spec.task.family + ("_decentralized" if spec.algo == "hpo_decentralized" else "")
+    preset = spec.task.family + ("-decentralized" if spec.algo == "hpo_decentralized" else "")
     low = spec.algo == "hpo_low_entropy"
     entropy: dict[str, Any] = {"ent_coef": 0.01, "min_ent_coef": 0.01} if low else {}
     start = time.perf_counter()
@@ -188,7 +188,7 @@ def train_hpo(spec: RunSpec, device: str) -> RunResult:
 
 
 def train_ppo(spec: RunSpec, device: str) -> RunResult:
-    """Train the PPO baseline (preset ``hpo_paper_<family>``) in HPO's raw-output space; for
+    """Train the PPO baseline (preset ``hpo-paper-<family>``) in HPO's raw-output space; for
     ``algo="ppo"`` with HPO's entropy anneal, for ``ppo_low_entropy`` with the constant 0.01."""
     env = task_env(spec.task, spec.batch, device)
     jrp = spec.task.family == "jrp"
@@ -196,7 +196,7 @@ def train_ppo(spec: RunSpec, device: str) -> RunResult:
     start = time.perf_counter()
     model = PPO(
         wrapper,
-        f"hpo_paper_{spec.task.family}",
+        f"hpo-paper-{spec.task.family}",
         seed=spec.seed,
         device=device,
         verbose=0,

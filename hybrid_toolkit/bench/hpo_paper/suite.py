@@ -18,7 +18,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import torch
 from tqdm.auto import tqdm
@@ -36,7 +36,7 @@ from hybrid_toolkit.bench.hpo_paper.report import (
 from hybrid_toolkit.bench.hpo_paper.runs import Algo, RunResult, RunSpec, run_cached
 from hybrid_toolkit.bench.hpo_paper.summary import TaskSummary, summarize
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task, reference_costs
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite
+from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite
 
 Part = Literal["estimator", "jrp", "lqr", "cross-term"]
 
@@ -49,19 +49,19 @@ class HPOPaperOptions(BenchOptions):
     """Which parts to run."""
     algos: tuple[Algo, ...] = ("hpo", "ppo")
     """Algorithms compared on jrp / lqr (add hpo_decentralized for the decentralized HPO)."""
-    seeds: int = 0
+    seeds: Annotated[int, BY_MODE] = 0
     """Seeds per (task, algorithm); quick 1, full 3."""
-    jrp_items: tuple[int, ...] = ()
+    jrp_items: Annotated[tuple[int, ...], BY_MODE] = ()
     """Joint-replenishment sizes n; quick (1, 3, 5), full (1, 3, 5, 10, 20, 50)."""
-    lqr_states: tuple[int, ...] = ()
+    lqr_states: Annotated[tuple[int, ...], BY_MODE] = ()
     """Switched-LQR state dimensions n; quick (3, 5), full (1, 3, 5, 10, 20)."""
-    lqr_modes: tuple[int, ...] = ()
+    lqr_modes: Annotated[tuple[int, ...], BY_MODE] = ()
     """Switched-LQR mode counts M (pairs with M > n are skipped); quick (2,), full (2, 4)."""
-    hidden: tuple[int, ...] = ()
+    hidden: Annotated[tuple[int, ...], BY_MODE] = ()
     """Hidden sizes of every network; quick (64, 64), full (512, 512)."""
-    jrp_updates: int = 0
+    jrp_updates: Annotated[int, BY_MODE] = 0
     """Updates per joint-replenishment run; quick 160, full 1600."""
-    lqr_updates: int = 0
+    lqr_updates: Annotated[int, BY_MODE] = 0
     """Updates per switched-LQR run; quick 160, full 4000."""
     batch: int = 128
     """Scenarios per rollout B."""
@@ -69,15 +69,15 @@ class HPOPaperOptions(BenchOptions):
     """Updates between dev evaluations (8 = one pass over the 1024 train scenarios)."""
     target: float = 0.1
     """Relative distance to the best known cost that counts as reached."""
-    cross_term_updates: int = 0
+    cross_term_updates: Annotated[int, BY_MODE] = 0
     """HPO training updates before the cross-term study; quick 160, full 1600."""
-    cross_term_response_updates: int = 0
+    cross_term_response_updates: Annotated[int, BY_MODE] = 0
     """Best-response updates of the re-initialised discrete network; quick 48, full 200."""
-    cross_term_measure_every: int = 0
+    cross_term_measure_every: Annotated[int, BY_MODE] = 0
     """Best-response updates between two measurements; quick 4, full 8."""
-    cross_term_samples: int = 0
+    cross_term_samples: Annotated[int, BY_MODE] = 0
     """Scenarios behind each gradient estimate (the spec's d); quick 256, full 512."""
-    cross_term_repeats: int = 0
+    cross_term_repeats: Annotated[int, BY_MODE] = 0
     """Independent estimate pairs per measurement; quick 4, full 16."""
     docs_dir: str = ""
     """Also write results.md and the plots into this folder (the docs page includes them)."""

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 
 from hybrid_toolkit.bench.learning.cases import LEARNING_CASES
 from hybrid_toolkit.bench.learning.report import markdown, plot, summarize
 from hybrid_toolkit.bench.learning.runs import MKL_SETTINGS, load_run, run_worker
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite
+from hybrid_toolkit.bench.registry import ALL, BY_MODE, BenchOptions, register_suite
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -34,11 +34,11 @@ class LearningSweepOptions(BenchOptions):
     """Settings of the learning sweep (quick: seeds 0-1, MKL default; full: seeds 0-4, all three
     MKL settings)."""
 
-    cases: tuple[str, ...] = ()
+    cases: Annotated[tuple[str, ...], ALL] = ()
     """Learning cases to run; empty: all of them."""
-    seeds: tuple[int, ...] = ()
+    seeds: Annotated[tuple[int, ...], BY_MODE] = ()
     """Training seeds; empty: 0-1 (quick) or 0-4 (full)."""
-    mkl: tuple[str, ...] = ()
+    mkl: Annotated[tuple[str, ...], BY_MODE] = ()
     """MKL_CBWR settings (default, COMPATIBLE, AVX2); empty: default (quick) or all (full)."""
     cache_only: bool = False
     """Report from the cached runs only; a missing run is an error instead of being trained."""

@@ -22,37 +22,37 @@ choice-to-parameter table grows as ``4^n``)."""
 class HardMoveConfig:
     """Configuration of Hard Move(n) (HyAR, ICLR 2022; MPE-based reference scenario).
 
-    The defaults are HyAR's ``simple_move_4_direction_v1`` with ``n = 4``: one magnitude per
-    discrete action, MPE point-mass physics, 30 steps, reward ``-d^2`` plus 20 inside the
+    The defaults are HyAR's `simple_move_4_direction_v1` with `n = 4`: one magnitude per
+    discrete action, MPE point-mass physics, 30 steps, reward `-d^2` plus 20 inside the
     target, episode ends on entering it.
     """
 
     n_actuators: int = 4
-    """Actuators evenly spaced over 360°; each is on or off, so there are ``2^n`` choices."""
+    """Actuators evenly spaced over 360°; each is on or off, so there are `2^n` choices."""
     parameters: HardMoveParameters = "per_choice"
-    """``"per_choice"`` (HyAR's reference): one magnitude in ``[-1, 1]`` per discrete choice
-    (``2^n`` parameters, the chosen one active). ``"per_actuator"`` (DI-engine's convention):
-    ``n`` magnitudes in ``[-1, 1]``, one per actuator, active when the actuator is on."""
+    """`"per_choice"` (HyAR's reference): one magnitude in `[-1, 1]` per discrete choice
+    (`2^n` parameters, the chosen one active). `"per_actuator"` (DI-engine's convention):
+    `n` magnitudes in `[-1, 1]`, one per actuator, active when the actuator is on."""
     discrete: HardMoveDiscrete = "joint"
-    """``"joint"``: one ``Discrete(2^n)`` component (bit ``n - 1 - i`` switches actuator ``i``,
-    as in both references). ``"factored"``: ``n`` on/off components (``MultiDiscrete([2]*n)``);
-    needs ``parameters="per_actuator"``."""
+    """`"joint"`: one `Discrete(2^n)` component (bit `n - 1 - i` switches actuator `i`,
+    as in both references). `"factored"`: `n` on/off components (`MultiDiscrete([2]*n)`);
+    needs `parameters="per_actuator"`."""
     max_steps: int = 30
     """Steps per episode; reaching it truncates the episode."""
     target_radius: float = 0.2
     """The agent succeeds when its distance to the landmark is at most this."""
     target_reward: float = 20.0
-    """Bonus added to ``-d^2`` inside the target."""
+    """Bonus added to `-d^2` inside the target."""
     terminate_on_target: bool = True
     """End the episode (successfully) on entering the target, as HyAR's training loop does."""
     force_scale: float = 2.0
     """Force of a full-magnitude action along its (unit-normalised) direction."""
     damping: float = 0.25
-    """Fraction of the velocity lost each step (MPE ``damping``)."""
+    """Fraction of the velocity lost each step (MPE `damping`)."""
     dt: float = 0.1
-    """Integration step (MPE ``dt``)."""
+    """Integration step (MPE `dt`)."""
     start_range: float = 1.0
-    """Agent and landmark start uniformly in ``[-start_range, start_range]^2``."""
+    """Agent and landmark start uniformly in `[-start_range, start_range]^2`."""
     round_decimals: int = 3
     """Decimals the actuator directions are rounded to, as in the reference; -1 keeps full
     precision."""
@@ -104,10 +104,10 @@ class HardMoveConfig:
 
     @property
     def n_choices(self) -> int:
-        """``2^n_actuators`` joint discrete choices."""
+        """`2^n_actuators` joint discrete choices."""
         return 2**self.n_actuators
 
     @property
     def max_speed(self) -> float:
-        """Speed bound ``force_scale * dt / damping`` (velocity never exceeds it)."""
+        """Speed bound `force_scale * dt / damping` (velocity never exceeds it)."""
         return self.force_scale * self.dt / self.damping

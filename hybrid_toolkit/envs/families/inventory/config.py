@@ -39,33 +39,33 @@ def _check_number(owner: str, name: str, value: float, *, positive: bool) -> Non
 class JointReplenishmentConfig:
     """Joint replenishment with a fixed joint ordering cost (the HPO paper's JRP).
 
-    Defaults reproduce the release setting of the reference code (``fixed_costs_main.yml``):
-    5 heterogeneous items, Poisson demand, lead time 2, backlogging, ``K = 64·n``, ``T = 100``.
+    Defaults reproduce the release setting of the reference code (`fixed_costs_main.yml`):
+    5 heterogeneous items, Poisson demand, lead time 2, backlogging, `K = 64·n`, `T = 100`.
     """
 
     n_items: int = 5
-    """Number of items (stores) ``n``; each has its own order quantity."""
+    """Number of items (stores) `n`; each has its own order quantity."""
     instance: InstanceKind = "heterogeneous"
-    """``heterogeneous``: per-item mean/holding/shortage drawn once from fixed seeds;
-    ``homogeneous``: every item Poisson(``homogeneous_mean``) with the homogeneous costs."""
+    """`heterogeneous`: per-item mean/holding/shortage drawn once from fixed seeds;
+    `homogeneous`: every item Poisson(`homogeneous_mean`) with the homogeneous costs."""
     lead_time: int = 2
-    """Periods ``L`` between ordering and the order serving demand (0 = same period)."""
+    """Periods `L` between ordering and the order serving demand (0 = same period)."""
     lost_sales: bool = False
     """Unmet demand is lost (inventory floored at 0) instead of backlogged."""
     fixed_cost_per_item: float = 64.0
-    """The joint fixed cost is ``K = fixed_cost_per_item · n_items`` per period with an order."""
+    """The joint fixed cost is `K = fixed_cost_per_item · n_items` per period with an order."""
     horizon: int = 100
-    """Periods per episode ``T``; episodes are truncated, never terminated."""
+    """Periods per episode `T`; episodes are truncated, never terminated."""
     ignore_periods: int = 16
     """Leading periods excluded from the reported metric."""
     past_periods: int = 16
     """Demand history before period 0 carried by every scenario (initialises the mean-demand
     estimate)."""
     regime: RegimeKind = "global"
-    """``global``: one regime {no order, order} shared by all items (the paper's JRP);
-    ``per_item``: one regime per item, ``K`` still charged once if any item orders."""
+    """`global`: one regime {no order, order} shared by all items (the paper's JRP);
+    `per_item`: one regime per item, `K` still charged once if any item orders."""
     normalize_by_mean_demand: bool = True
-    """Divide quantity features by an EWMA of observed mean demand and append it and ``K``/it."""
+    """Divide quantity features by an EWMA of observed mean demand and append it and `K`/it."""
     ewma_beta: float = 0.99
     """Smoothing factor of the mean-demand EWMA."""
     mean_range: tuple[float, float] = (6.0, 14.0)
@@ -81,7 +81,7 @@ class JointReplenishmentConfig:
     homogeneous_shortage: float = 9.0
     """Homogeneous instance: shortage cost of every item."""
     mean_seed: int = 33
-    """Seed of the per-item means (numpy legacy ``RandomState``, as the reference code)."""
+    """Seed of the per-item means (numpy legacy `RandomState`, as the reference code)."""
     holding_seed: int = 73
     """Seed of the per-item holding costs."""
     shortage_seed: int = 28
@@ -95,7 +95,7 @@ class JointReplenishmentConfig:
     num_eval_scenarios: int = 1024
     """Scenarios in each of the fixed dev and test splits."""
     precision: Precision = "float32"
-    """Floating dtype of states, observations and rewards (``float64`` for gradient checks)."""
+    """Floating dtype of states, observations and rewards (`float64` for gradient checks)."""
 
     def __post_init__(self) -> None:
         check_field_types(self)
@@ -129,7 +129,7 @@ class JointReplenishmentConfig:
         check_reward_scale(self, self._cost_scales(), self.horizon)
 
     def _cost_scales(self) -> dict[str, float]:
-        """Per-period cost magnitudes: ``K``, and a period's demand held or short on every item."""
+        """Per-period cost magnitudes: `K`, and a period's demand held or short on every item."""
         n = self.n_items
         if self.instance == "homogeneous":
             demand = n * self.homogeneous_mean
@@ -147,7 +147,7 @@ class JointReplenishmentConfig:
 
     @property
     def fixed_cost(self) -> float:
-        """The joint fixed ordering cost ``K = fixed_cost_per_item · n_items``."""
+        """The joint fixed ordering cost `K = fixed_cost_per_item · n_items`."""
         return float(self.fixed_cost_per_item) * self.n_items
 
     @property

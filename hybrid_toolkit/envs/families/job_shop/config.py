@@ -15,23 +15,23 @@ EnergyModel = Literal["fixed-base", "reference"]
 class JobShopConfig:
     """Configuration of the job shop (DNC reference code, January 2024; DGRL paper App. D.4).
 
-    Every step the agent assigns ``0..n_jobs`` jobs to each of ``n_machines`` machines
-    (``|A| = (n_jobs + 1) ** n_machines``, 10^20 for the default 10 machines). See
-    ``docs/envs/job-shop.md``.
+    Every step the agent assigns `0..n_jobs` jobs to each of `n_machines` machines
+    (`|A| = (n_jobs + 1) ** n_machines`, 10^20 for the default 10 machines). See
+    `docs/envs/job-shop.md`.
     """
 
     n_machines: int = 10
-    """Number of machines ``m`` (the DNC reference default is 5; DGRL's 10^20 needs 10)."""
+    """Number of machines `m` (the DNC reference default is 5; DGRL's 10^20 needs 10)."""
 
     n_jobs: int = 100
-    """Largest load of one machine; loads are integers ``0..n_jobs``."""
+    """Largest load of one machine; loads are integers `0..n_jobs`."""
 
     max_steps: int = 149
-    """Steps per episode (the reference ends at ``step == max_steps - 1`` with its 150)."""
+    """Steps per episode (the reference ends at `step == max_steps - 1` with its 150)."""
 
     energy_model: EnergyModel = "fixed-base"
-    """``"fixed-base"``: each machine keeps the base energy rate drawn at reset.
-    ``"reference"``: the rate is overwritten by the last consumption, as in the reference code
+    """`"fixed-base"`: each machine keeps the base energy rate drawn at reset.
+    `"reference"`: the rate is overwritten by the last consumption, as in the reference code
     (one idle step then makes the machine free forever)."""
 
     job_reward: float = 3.0
@@ -47,16 +47,16 @@ class JobShopConfig:
     """Range of the uniform initial energy rate per machine."""
 
     wear_increase: tuple[float, float] = (0.05, 0.4)
-    """Range of the uniform wear increase when a machine is loaded above ``high_load``."""
+    """Range of the uniform wear increase when a machine is loaded above `high_load`."""
 
     wear_decrease: tuple[float, float] = (0.05, 0.4)
-    """Range of the uniform wear decrease (repair) when a machine is loaded below ``low_load``."""
+    """Range of the uniform wear decrease (repair) when a machine is loaded below `low_load`."""
 
     high_load: float = 0.75
-    """Loads strictly above ``high_load * n_jobs`` wear the machine."""
+    """Loads strictly above `high_load * n_jobs` wear the machine."""
 
     low_load: float = 0.5
-    """Loads strictly below ``low_load * n_jobs`` repair the machine (wear never below 0)."""
+    """Loads strictly below `low_load * n_jobs` repair the machine (wear never below 0)."""
 
     def __post_init__(self) -> None:
         check_field_types(self)
@@ -89,7 +89,7 @@ class JobShopConfig:
 
     @property
     def log10_cardinality(self) -> float:
-        """``log10 |A| = n_machines * log10(n_jobs + 1)`` (20.04 by default)."""
+        """`log10 |A| = n_machines * log10(n_jobs + 1)` (20.04 by default)."""
         return self.n_machines * math.log10(self.n_jobs + 1)
 
 

@@ -18,37 +18,37 @@ Precision = Literal["float32", "float64"]
 class SwitchedLQRConfig:
     """Switched linear-quadratic control: pick a mode and a control every step.
 
-    Defaults reproduce the reference code's release setting (``lqr_switched_main.yml``):
-    ``n = 3`` states, ``M = 2`` modes from the spec's generator, ``T = 20``.
+    Defaults reproduce the reference code's release setting (`lqr_switched_main.yml`):
+    `n = 3` states, `M = 2` modes from the spec's generator, `T = 20`.
     """
 
     system: SystemKind = "generated"
-    """``generated``: the spec's matrix generator; ``paper_2d``: the hand-specified 2-D example
-    (two modes, scalar control; fixes ``state_dim = 2`` and ``n_modes = 2``)."""
+    """`generated`: the spec's matrix generator; `paper_2d`: the hand-specified 2-D example
+    (two modes, scalar control; fixes `state_dim = 2` and `n_modes = 2`)."""
     state_dim: int = 3
-    """State dimension ``n`` (the generator's control is also ``n``-dimensional)."""
+    """State dimension `n` (the generator's control is also `n`-dimensional)."""
     n_modes: int = 2
-    """Number of modes ``M`` (at most ``state_dim`` for the generator)."""
+    """Number of modes `M` (at most `state_dim` for the generator)."""
     instability: float = 1.10
-    """Generator: ``A = instability·I + coupling·N`` (above 1: unstable open loop)."""
+    """Generator: `A = instability·I + coupling·N` (above 1: unstable open loop)."""
     coupling: float = 0.05
-    """Generator: weight of the symmetric random coupling ``N`` (max-abs entry 1)."""
+    """Generator: weight of the symmetric random coupling `N` (max-abs entry 1)."""
     b_high: float = 1.0
     """Generator: actuation gain on the coordinates a mode strongly actuates."""
     b_low: float = 0.15
     """Generator: actuation gain on the other coordinates."""
     lambda_u: float = 0.1
-    """Generator: control cost ``R = lambda_u·I`` (``Q = I``)."""
+    """Generator: control cost `R = lambda_u·I` (`Q = I`)."""
     matrix_seed: int = 0
-    """Generator: seed of ``numpy.random.default_rng`` drawing ``N``."""
+    """Generator: seed of `numpy.random.default_rng` drawing `N`."""
     horizon: int = 20
-    """Steps per episode ``T``; episodes are truncated, never terminated."""
+    """Steps per episode `T`; episodes are truncated, never terminated."""
     state_clip: float = 100.0
-    """Next states are clipped elementwise to ``[-state_clip, state_clip]`` (``inf``: never)."""
+    """Next states are clipped elementwise to `[-state_clip, state_clip]` (`inf`: never)."""
     init_range: float = 10.0
-    """Initial states ``x0 ~ U[-init_range, init_range]^n`` (before the scaling below)."""
+    """Initial states `x0 ~ U[-init_range, init_range]^n` (before the scaling below)."""
     scale_init_by_sqrt_dim: bool = True
-    """Divide ``x0`` by ``sqrt(n)`` so ``E||x0||²`` does not grow with ``n``."""
+    """Divide `x0` by `sqrt(n)` so `E||x0||²` does not grow with `n`."""
     init_seed: int = 8
     """Seed of the train and dev initial states (dev is the first block)."""
     test_init_seed: int = 16
@@ -58,9 +58,9 @@ class SwitchedLQRConfig:
     num_eval_scenarios: int = 1024
     """Scenarios in each of the fixed dev and test splits."""
     observe_time: bool = False
-    """Append ``t / T`` to the observation (finite-horizon optimal control is time-varying)."""
+    """Append `t / T` to the observation (finite-horizon optimal control is time-varying)."""
     precision: Precision = "float32"
-    """Floating dtype of states, observations and rewards (``float64`` for gradient checks)."""
+    """Floating dtype of states, observations and rewards (`float64` for gradient checks)."""
 
     def __post_init__(self) -> None:
         check_field_types(self, allow_infinite=("state_clip",))
@@ -99,7 +99,7 @@ class SwitchedLQRConfig:
         check_reward_scale(self, self._cost_scale(), self.horizon, hint)
 
     def _cost_scale(self) -> dict[str, float]:
-        """The state cost ``x'x`` of the largest state the config allows: the clip, or else
+        """The state cost `x'x` of the largest state the config allows: the clip, or else
         the start grown open-loop over the horizon by at most ``|A| <= instability +
         coupling * n`` per step (generator systems; the paper's 2-D system is fixed)."""
         n = self.state_dim

@@ -22,43 +22,43 @@ class MazeConfig:
     """Configuration of the maze family (DGRL paper App. D.4; DNC reference maze).
 
     The defaults are the DGRL maze: actuator 0 "does nothing", 100 steps, goal reward 10 and
-    step cost 0.05 (a solved episode returns about 9.7). The registered ids (``Maze-v0``,
-    ``MazeIrregular-v0``, ``MazeHybrid-v0``, ``MazeTeleport-v0``, ``MazeDNC-v0``) are this
-    dataclass with a few fields changed; see ``docs/envs/maze.md``.
+    step cost 0.05 (a solved episode returns about 9.7). The registered ids (`Maze-v0`,
+    `MazeIrregular-v0`, `MazeHybrid-v0`, `MazeTeleport-v0`, `MazeDNC-v0`) are this
+    dataclass with a few fields changed; see `docs/envs/maze.md`.
     """
 
     encoding: MazeEncoding = "slots"
-    """How the discrete action selects actuators. ``"slots"``: ``n_slots`` components, each picks
-    one of the ``n_actuators`` actuators (``|A| = n_actuators ** n_slots``; the DGRL maze, where
-    the actuator order matters). ``"binary"``: one on/off component per actuator
-    (``|A| = 2 ** n_actuators``; the DNC reference maze)."""
+    """How the discrete action selects actuators. `"slots"`: `n_slots` components, each picks
+    one of the `n_actuators` actuators (`|A| = n_actuators ** n_slots`; the DGRL maze, where
+    the actuator order matters). `"binary"`: one on/off component per actuator
+    (`|A| = 2 ** n_actuators`; the DNC reference maze)."""
 
     n_actuators: int = 17
-    """Number of actuators, including the "do nothing" actuator when ``do_nothing`` is set."""
+    """Number of actuators, including the "do nothing" actuator when `do_nothing` is set."""
 
     n_slots: int = 4
-    """Number of actuator slots of the ``"slots"`` encoding (ignored by ``"binary"``)."""
+    """Number of actuator slots of the `"slots"` encoding (ignored by `"binary"`)."""
 
     do_nothing: bool = True
     """Actuator 0 is the zero vector ("do nothing"); the others point at evenly spaced angles."""
 
     actuator_order: ActuatorOrder = "structured"
-    """``"structured"``: actuators in angular order. ``"irregular"``: the moving actuators are
-    shuffled (actuator 0 stays in place) by ``shuffle_seed``."""
+    """`"structured"`: actuators in angular order. `"irregular"`: the moving actuators are
+    shuffled (actuator 0 stays in place) by `shuffle_seed`."""
 
     shuffle_seed: int = 20260209
     """Seed of the fixed Fisher-Yates/SplitMix64 shuffle of the irregular maze."""
 
     hybrid: bool = False
-    """Add one continuous parameter, the step length in ``[0, step_unit * n_substeps]``."""
+    """Add one continuous parameter, the step length in `[0, step_unit * n_substeps]`."""
 
     layout: MazeLayout = "l-walls"
-    """``"l-walls"``: two walls forming an L around the goal; ``"teleport"``: no walls, a tile
-    that costs ``teleport_reward`` and sends the agent back to the evaluation start; ``"open"``:
+    """`"l-walls"`: two walls forming an L around the goal; `"teleport"`: no walls, a tile
+    that costs `teleport_reward` and sends the agent back to the evaluation start; `"open"`:
     the L-walls goal and start without walls."""
 
     start: StartMode = "random"
-    """``"random"``: training starts, uniform over free cells; ``"eval"``: the fixed evaluation
+    """`"random"`: training starts, uniform over free cells; `"eval"`: the fixed evaluation
     start of the layout."""
 
     max_steps: int = 100
@@ -71,7 +71,7 @@ class MazeConfig:
     """Reward for entering the goal (the episode then terminates)."""
 
     teleport_reward: float = -10.0
-    """Reward for entering a teleport tile (``"teleport"`` layout only)."""
+    """Reward for entering a teleport tile (`"teleport"` layout only)."""
 
     collision_reward: float = 0.0
     """Reward when a sub-step is blocked by a wall or the border (the step's motion then stops)."""
@@ -83,7 +83,7 @@ class MazeConfig:
     """Length of the largest sub-step (the reference code's wall width minus 0.005)."""
 
     n_substeps: int = 4
-    """Sub-steps per step (the reference code's ``int(0.2 / 0.045)``)."""
+    """Sub-steps per step (the reference code's `int(0.2 / 0.045)`)."""
 
     round_decimals: int = 3
     """Decimals the actuator unit vectors are rounded to, as in the reference code; -1 keeps
@@ -120,7 +120,7 @@ class MazeConfig:
 
     @property
     def max_step_length(self) -> float:
-        """Longest displacement of one step: ``step_unit * n_substeps`` (0.18 by default)."""
+        """Longest displacement of one step: `step_unit * n_substeps` (0.18 by default)."""
         return self.step_unit * self.n_substeps
 
     @staticmethod

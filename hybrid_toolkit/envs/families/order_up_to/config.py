@@ -13,29 +13,29 @@ OrderingCostMode = Literal["per-order", "per-unit"]
 
 @dataclass
 class OrderUpToConfig:
-    """Configuration of ``OrderUpToReplenishment-v0`` (after Vanvuchelen et al.; DNC, DGRL).
+    """Configuration of `OrderUpToReplenishment-v0` (after Vanvuchelen et al.; DNC, DGRL).
 
-    Defaults follow the DNC reference code (``JointReplenishment_py``) except
-    ``ordering_cost_mode``, where the default charges the minor ordering cost once per item
-    ordered (the textbook joint replenishment cost) and ``"per-unit"`` reproduces the reference
+    Defaults follow the DNC reference code (`JointReplenishment_py`) except
+    `ordering_cost_mode`, where the default charges the minor ordering cost once per item
+    ordered (the textbook joint replenishment cost) and `"per-unit"` reproduces the reference
     code, which multiplies it by the quantity ordered.
     """
 
     n_items: int = 10
-    """Number of items N; the action space has ``(s_max + 1) ** N`` actions (40 items: 10^73)."""
+    """Number of items N; the action space has `(s_max + 1) ** N` actions (40 items: 10^73)."""
     s_max: int = 66
-    """Largest order-up-to level; each item's level is an integer in ``0 .. s_max``."""
+    """Largest order-up-to level; each item's level is an integer in `0 .. s_max`."""
     demand_rates: tuple[float, ...] = (20.0, 10.0)
-    """Poisson demand rates, cycled over the items: item ``i`` has ``demand_rates[i % len]``."""
+    """Poisson demand rates, cycled over the items: item `i` has `demand_rates[i % len]`."""
     holding_cost: float = 1.0
     """Cost per unit of positive end-of-period inventory, per item and period (h)."""
     backorder_cost: float = 19.0
     """Cost per unit of backordered demand (negative inventory), per item and period (b)."""
     ordering_cost: float = 10.0
-    """Minor ordering cost; how it is charged is set by ``ordering_cost_mode``."""
+    """Minor ordering cost; how it is charged is set by `ordering_cost_mode`."""
     ordering_cost_mode: OrderingCostMode = "per-order"
-    """``"per-order"``: ``ordering_cost`` per item with a positive order (a minor setup cost).
-    ``"per-unit"``: ``ordering_cost`` per unit ordered, as the DNC reference code charges it."""
+    """`"per-order"`: `ordering_cost` per item with a positive order (a minor setup cost).
+    `"per-unit"`: `ordering_cost` per unit ordered, as the DNC reference code charges it."""
     major_order_cost: float = 75.0
     """Joint (major) ordering cost K, charged once in a period in which any item orders."""
     initial_inventory: float = 25.0
@@ -85,7 +85,7 @@ class OrderUpToConfig:
         }
 
     def item_demand_rates(self) -> tuple[float, ...]:
-        """The Poisson rate of every item (``demand_rates`` cycled to ``n_items`` entries)."""
+        """The Poisson rate of every item (`demand_rates` cycled to `n_items` entries)."""
         rates = self.demand_rates
         return tuple(rates[i % len(rates)] for i in range(self.n_items))
 

@@ -11,17 +11,17 @@ from hybrid_toolkit.utils.config_checks import check_field_types
 
 @dataclass(frozen=True)
 class PlatformConfig:
-    """Configuration of Platform (Masson et al. 2016; gym port ``cycraig/gym-platform``).
+    """Configuration of Platform (Masson et al. 2016; gym port `cycraig/gym-platform`).
 
-    The defaults are the published environment: 200 steps (the gym ``TimeLimit``), the
+    The defaults are the published environment: 200 steps (the gym `TimeLimit`), the
     reference noise, parameters in their native units.
     """
 
     max_steps: int = 200
-    """Macro steps per episode; reaching it truncates the episode (gym's ``TimeLimit``)."""
+    """Macro steps per episode; reaching it truncates the episode (gym's `TimeLimit`)."""
     action_scale: ActionScale = "native"
-    """``"native"``: run ``[0, 30]``, hop ``[0, 720]``, leap ``[0, 430]``; ``"unit"``: every
-    parameter in ``[-1, 1]``, mapped linearly onto the native range (what MP-DQN and HyAR train
+    """`"native"`: run `[0, 30]`, hop `[0, 720]`, leap `[0, 430]`; `"unit"`: every
+    parameter in `[-1, 1]`, mapped linearly onto the native range (what MP-DQN and HyAR train
     with)."""
     noise_scale: float = 1.0
     """Multiplier of every noise term (enemy patrol, player drag, jump deviation); 0 makes the

@@ -12,9 +12,9 @@ from hybrid_toolkit.utils.config_checks import check_field_types, check_reward_s
 
 @dataclass
 class RecommenderConfig:
-    """Configuration of ``Recommender-v0`` (DNC ``Recommender_py``, DGRL's discrete recommender).
+    """Configuration of `Recommender-v0` (DNC `Recommender_py`, DGRL's discrete recommender).
 
-    The user accepts recommended item ``i`` with ``sigmoid(similarity_weight * sim_i)`` (a
+    The user accepts recommended item `i` with `sigmoid(similarity_weight * sim_i)` (a
     binary logit against a zero-utility "no"); see :mod:`..recommender.env` for the full model.
     """
 
@@ -25,8 +25,8 @@ class RecommenderConfig:
     catalogue_seed: int = 0
     """Seed of the synthetic catalogue generator (fixed, so every run sees the same items)."""
     movies_csv: str = ""
-    """Path of a user-supplied MovieLens ``movies.csv``; when set, the catalogue is built from
-    that file (``catalogue_size`` and ``catalogue_seed`` are then not used); ``""``: synthetic."""
+    """Path of a user-supplied MovieLens `movies.csv`; when set, the catalogue is built from
+    that file (`catalogue_size` and `catalogue_seed` are then not used); `""`: synthetic."""
     similarity_weight: float = 5.0
     """Weight of cosine similarity in the user's utility (5 in the reference code's sigmoid)."""
     accept_termination_prob: float = 0.1
@@ -93,12 +93,12 @@ class RecommenderConfig:
 
 @dataclass
 class RecommenderPricingConfig(RecommenderConfig):
-    """Configuration of ``RecommenderPricing-v0``: a price per recommended item, MNL choice.
+    """Configuration of `RecommenderPricing-v0`: a price per recommended item, MNL choice.
 
-    Utility of recommended item ``i``: ``similarity_weight * sim_i - price_sensitivity * p_i +
-    eps_i``; of the outside option (a non-recommended item): ``outside_utility + eps_0``; the
-    ``eps`` are i.i.d. standard Gumbel and the user takes the option of highest utility. With
-    ``k = 1``, zero prices and ``outside_utility = 0`` this is exactly the discrete model.
+    Utility of recommended item `i`: ``similarity_weight * sim_i - price_sensitivity * p_i +
+    eps_i`; of the outside option (a non-recommended item): `outside_utility + eps_0``; the
+    `eps` are i.i.d. standard Gumbel and the user takes the option of highest utility. With
+    `k = 1`, zero prices and `outside_utility = 0` this is exactly the discrete model.
     """
 
     price_sensitivity: float = 0.5
