@@ -102,7 +102,7 @@ def _train_leaf(
 
 
 UNION_DESCRIPTIONS = {
-    "train": "Train ALGO on ENV; re-run a config (--config FILE) or continue (--resume DIR).",
+    "train": "Train ALGO ENV; train --config FILE; train --resume RUN_DIR.",
     "eval": "Evaluate a saved model on its env or another registered one.",
     "bench": "Run a registered benchmark suite.",
     "plot": "Plot learning curves of run directories, seeds as a band.",
