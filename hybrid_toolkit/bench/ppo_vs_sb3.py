@@ -58,6 +58,7 @@ RUNNERS = ("ours", "sb3-batched", "sb3-dummyvecenv")
 MODE_DEFAULTS: dict[str, dict[str, Any]] = {
     "full": {"batch_sizes": (16, 64, 256), "repeats": 3, "iterations": 4},
     "quick": {"batch_sizes": (16, 64), "repeats": 1, "iterations": 1},
+    "smoke": {"batch_sizes": (2,), "repeats": 1, "iterations": 1},
 }
 """What ``batch_sizes``, ``repeats`` and ``iterations`` mean when left at 0 / empty."""
 
@@ -69,7 +70,7 @@ class PPOvsSB3Options(BenchOptions):
     env_id: str = "TargetRegime-v0"
     """Registered env id all three runners train on."""
     batch_sizes: tuple[int, ...] = ()
-    """Numbers of scenarios ``B``; empty: 16, 64, 256 (quick mode: 16, 64)."""
+    """Numbers of scenarios ``B``; empty: 16, 64, 256 (quick mode: 16, 64; smoke: 2)."""
     repeats: int = 0
     """Runs per (runner, B), with seeds 0, 1, …, the median reported; 0: 3 (quick mode: 1)."""
     iterations: int = 0

@@ -14,7 +14,9 @@ from typing import Any, Literal, TypeVar
 
 from hybrid_toolkit.registry import Registry
 
-BenchMode = Literal["quick", "full"]
+BenchMode = Literal["smoke", "quick", "full"]
+BENCH_MODES: tuple[str, ...] = ("smoke", "quick", "full")
+"""Every mode, cheapest first."""
 
 
 @dataclass
@@ -22,15 +24,21 @@ class BenchOptions:
     """Options every benchmark suite shares; a suite's config dataclass extends this one."""
 
     mode: BenchMode = "quick"
-    """quick: minutes on a laptop CPU, to check the pipeline; full: the documented budget."""
+    """smoke: seconds, tiny budgets, so the tests run every suite end to end (never touches a
+    docs page); quick: minutes on a laptop CPU, to check the pipeline; full: the documented
+    budget."""
     out_dir: str = "bench_results"
     """Folder the suite writes its results (JSON, Markdown table, PNG plots) into."""
     device: str = "cpu"
     """Torch device of the runs."""
 
     def __post_init__(self) -> None:
-        if self.mode not in ("quick", "full"):
-            raise ValueError(f"mode must be 'quick' or 'full', got {self.mode!r}")
+        if self.mode not in BENCH_MODES:
+            raise ValueError(f"mode must be one of {', '.join(BENCH_MODES)}, got {self.mode!r}")
+        # A smoke run's numbers mean nothing: it must never overwrite a docs page's results.
+        docs = getattr(self, "docs_page", "") or getattr(self, "docs_dir", "")
+        if self.mode == "smoke" and docs:
+            raise ValueError(f"mode 'smoke' never writes docs pages, got docs target {docs!r}")
 
 
 @dataclass(frozen=True)
