@@ -20,6 +20,7 @@ from hybrid_toolkit.bench.registry import (
     list_suites,
     register_suite,
 )
+from hybrid_toolkit.bench.speed import hpo_envs  # noqa: F401  (registration side effect)
 
 __all__ = [
     "SUITE_REGISTRY",

@@ -8,7 +8,7 @@ returns an exit status. Suites register themselves with :func:`register_suite`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -61,6 +61,18 @@ class BenchSuite:
 SUITE_REGISTRY: Registry[BenchSuite] = Registry("benchmark suite")
 
 F = TypeVar("F", bound=Callable[[Any], int])
+OptionsT = TypeVar("OptionsT", bound=BenchOptions)
+
+
+def with_mode_defaults(options: OptionsT, defaults: Mapping[str, Mapping[str, Any]]) -> OptionsT:
+    """A copy of ``options`` whose fields left at 0 / empty take ``defaults[options.mode]``.
+
+    Args:
+        options: A suite's options, as the user gave them.
+        defaults: Mode (smoke, quick, full) → field name → the value that mode means.
+    """
+    changes = {k: v for k, v in defaults[options.mode].items() if not getattr(options, k)}
+    return dataclasses.replace(options, **changes)
 
 
 def register_suite(name: str, config_class: type, description: str) -> Callable[[F], F]:

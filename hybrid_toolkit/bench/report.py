@@ -121,17 +121,18 @@ def replace_results_block(path: str | Path, block: str) -> Path:
     return target
 
 
-def publish(block: str, markdown_path: Path, png: Path, docs_page: str = "") -> None:
+def publish(block: str, markdown_path: Path, png: Path | None, docs_page: str = "") -> None:
     """Write a suite's Markdown ``block``, print it, and refresh its docs page when one is named.
 
     The page's results block is replaced (:func:`replace_results_block`) and the plot ``png``
-    copied beside the page, so the page's image link keeps working.
+    (if the suite draws one) copied beside the page, so the page's image link keeps working.
     """
+    markdown_path.parent.mkdir(parents=True, exist_ok=True)
     markdown_path.write_text(block)
     print(block)
     if not docs_page:
         return
     page = replace_results_block(docs_page, block)
-    if page.with_name(png.name).resolve() != png.resolve():
+    if png is not None and page.with_name(png.name).resolve() != png.resolve():
         shutil.copyfile(png, page.with_name(png.name))
     print(f"updated {page}")
