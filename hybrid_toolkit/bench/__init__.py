@@ -20,7 +20,7 @@ from hybrid_toolkit.bench.registry import (
     list_suites,
     register_suite,
 )
-from hybrid_toolkit.bench.speed import dgrl_envs, hpo_envs  # noqa: F401  (registration side effect)
+from hybrid_toolkit.bench.speed import dgrl_envs, hpo_envs, hpo_update  # noqa: F401  (registration side effect)
 
 __all__ = [
     "SUITE_REGISTRY",
