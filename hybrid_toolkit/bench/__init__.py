@@ -20,7 +20,12 @@ from hybrid_toolkit.bench.registry import (
     list_suites,
     register_suite,
 )
-from hybrid_toolkit.bench.speed import dgrl_envs, hpo_envs, hpo_update  # noqa: F401  (registration side effect)
+from hybrid_toolkit.bench.speed import (  # noqa: F401  (registration side effect)
+    decision_time,
+    dgrl_envs,
+    hpo_envs,
+    hpo_update,
+)
 
 __all__ = [
     "SUITE_REGISTRY",

@@ -121,18 +121,35 @@ def replace_results_block(path: str | Path, block: str) -> Path:
     return target
 
 
-def publish(block: str, markdown_path: Path, png: Path | None, docs_page: str = "") -> None:
+def publish(
+    block: str,
+    markdown_path: Path,
+    png: Path | None,
+    docs_page: str = "",
+    attachments: tuple[Path, ...] = (),
+) -> None:
     """Write a suite's Markdown ``block``, print it, and refresh its docs page when one is named.
 
     The page's results block is replaced (:func:`replace_results_block`) and the plot ``png``
-    (if the suite draws one) copied beside the page, so the page's image link keeps working.
+    (if the suite draws one) and every file of ``attachments`` (e.g. the raw JSON a page links
+    to) copied beside the page, so the page's links keep working.
+
+    Raises:
+        ValueError: ``markdown_path`` is the docs page itself (writing the bare block there
+            would erase the rest of the page).
     """
+    if docs_page and markdown_path.resolve() == Path(docs_page).resolve():
+        raise ValueError(
+            f"the suite's Markdown file {markdown_path} is the docs page itself; "
+            "pick an --out-dir other than the page's folder"
+        )
     markdown_path.parent.mkdir(parents=True, exist_ok=True)
     markdown_path.write_text(block)
     print(block)
     if not docs_page:
         return
     page = replace_results_block(docs_page, block)
-    if png is not None and page.with_name(png.name).resolve() != png.resolve():
-        shutil.copyfile(png, page.with_name(png.name))
+    for source in filter(None, (png, *attachments)):
+        if page.with_name(source.name).resolve() != source.resolve():
+            shutil.copyfile(source, page.with_name(source.name))
     print(f"updated {page}")
