@@ -22,9 +22,9 @@ def test_smoke_mode_runs_the_suite_and_writes_its_results(
 ) -> None:
     code, out = run_cli(["bench", name, "--mode", "smoke", "--out-dir", str(tmp_path)])
     assert code == 0, out
-    tables = list(tmp_path.glob("*.md"))
+    tables = list(tmp_path.rglob("*.md"))
     assert tables and all(t.read_text().strip() for t in tables), sorted(tmp_path.iterdir())
-    records = list(tmp_path.glob("*.json"))
+    records = list(tmp_path.rglob("*.json"))
     assert records, sorted(tmp_path.iterdir())
     for record in records:
         json.loads(record.read_text())
