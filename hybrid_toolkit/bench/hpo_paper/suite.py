@@ -45,6 +45,7 @@ Part = Literal["estimator", "jrp", "lqr", "cross-term"]
 MODE_DEFAULTS: dict[str, dict[str, Any]] = {
     "smoke": {
         "seeds": 1,
+        "batch": 16,
         "jrp_items": (1,),
         "lqr_states": (2,),
         "lqr_modes": (2,),
@@ -59,6 +60,7 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "quick": {
         "seeds": 1,
+        "batch": 128,
         "jrp_items": (1, 3, 5),
         "lqr_states": (3, 5),
         "lqr_modes": (2,),
@@ -73,6 +75,7 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "full": {
         "seeds": 3,
+        "batch": 128,
         "jrp_items": (1, 3, 5, 10, 20, 50),
         "lqr_states": (1, 3, 5, 10, 20),
         "lqr_modes": (2, 4),
@@ -111,8 +114,8 @@ class HPOPaperOptions(BenchOptions):
     """Updates per joint-replenishment run; quick 160, full 1600."""
     lqr_updates: int = 0
     """Updates per switched-LQR run; quick 160, full 4000."""
-    batch: int = 128
-    """Scenarios per rollout B."""
+    batch: int = 0
+    """Scenarios per rollout B; quick and full 128."""
     eval_every: int = 8
     """Updates between dev evaluations (8 = one pass over the 1024 train scenarios)."""
     target: float = 0.1
