@@ -8,6 +8,7 @@ algorithms on registered environments. Importing this package registers every su
 from hybrid_toolkit.bench import (  # noqa: F401  (registration side effect)
     classic_envs,
     dgrl_paper,
+    hpo_env_references,
     hpo_paper,
     hyar_target,
     learning,

@@ -121,6 +121,23 @@ def replace_results_block(path: str | Path, block: str) -> Path:
     return target
 
 
+def replace_named_block(path: str | Path, key: str, block: str) -> Path:
+    """Put ``block`` between the ``<!-- KEY:start -->`` and ``<!-- KEY:end -->`` markers of a
+    hand-written page that holds several generated tables (the env pages' reference costs).
+
+    Raises:
+        ValueError: The page lacks the markers (a table is never appended to a page by guess).
+    """
+    target = Path(path)
+    start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
+    text = target.read_text()
+    if start not in text or end not in text:
+        raise ValueError(f"{target} has no {start} ... {end} block")
+    head, rest = text.split(start, 1)
+    target.write_text(f"{head}{start}\n{block.rstrip()}\n{end}{rest.split(end, 1)[1]}")
+    return target
+
+
 def publish(
     block: str,
     markdown_path: Path,

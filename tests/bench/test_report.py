@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from hybrid_toolkit.bench.report import environment, environment_lines, publish
+from hybrid_toolkit.bench.report import (
+    environment,
+    environment_lines,
+    publish,
+    replace_named_block,
+)
 
 
 def _load_line(start: float, end: float, cpus: int) -> str:
@@ -44,3 +49,14 @@ def test_publish_refuses_to_overwrite_the_docs_page_with_the_bare_block(tmp_path
     with pytest.raises(ValueError, match="docs page itself"):
         publish("| a |\n", page, None, str(page))
     assert "prose kept" in page.read_text()
+
+
+def test_named_block_is_replaced_and_a_page_without_it_is_refused(tmp_path: Path) -> None:
+    page = tmp_path / "env.md"
+    page.write_text("intro\n<!-- lqr-grid:start -->\nold\n<!-- lqr-grid:end -->\noutro\n")
+    replace_named_block(page, "lqr-grid", "| new |")
+    assert page.read_text() == (
+        "intro\n<!-- lqr-grid:start -->\n| new |\n<!-- lqr-grid:end -->\noutro\n"
+    )
+    with pytest.raises(ValueError, match="no <!-- lqr-2d:start -->"):
+        replace_named_block(page, "lqr-2d", "| x |")
