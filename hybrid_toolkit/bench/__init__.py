@@ -6,6 +6,7 @@ algorithms on registered environments. Importing this package registers every su
 
 # Importing a suite module registers it.
 from hybrid_toolkit.bench import (  # noqa: F401  (registration side effect)
+    classic_env_references,
     classic_envs,
     dgrl_paper,
     hpo_env_references,
