@@ -30,6 +30,13 @@ def test_smoke_mode_runs_the_suite_and_writes_its_results(
         json.loads(record.read_text())
 
 
+def test_the_benchmarks_page_lists_every_suite() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "benchmarks" / "index.md"
+    listed = page.read_text()
+    missing = [name for name in list_suites() if f"`{name}`" not in listed]
+    assert not missing, f"docs/benchmarks/index.md does not list {missing}"
+
+
 def test_smoke_mode_refuses_to_touch_a_docs_page() -> None:
     with pytest.raises(ValueError, match="never writes docs pages"):
         PPOvsSB3Options(mode="smoke", docs_page="docs/benchmarks/ppo-vs-sb3.md")
