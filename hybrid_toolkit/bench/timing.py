@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import torch
+
 
 class Stopwatch:
     """Accumulates the wall time spent in chosen methods of one object.
@@ -33,3 +35,11 @@ class Stopwatch:
     def reset(self) -> None:
         """Zero every total (after a warm-up)."""
         self.totals = dict.fromkeys(self.totals, 0.0)
+
+
+def seconds_since(start: float, device: str | torch.device) -> float:
+    """Wall seconds since ``start`` (a ``time.perf_counter()`` reading), after waiting for the
+    queued CUDA work of ``device``, so GPU timings count the work and not just its launch."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter() - start

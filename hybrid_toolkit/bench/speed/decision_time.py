@@ -38,6 +38,7 @@ from hybrid_toolkit.bench.report import (
     publish,
     write_json,
 )
+from hybrid_toolkit.bench.timing import seconds_since
 from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.spaces import HybridAction
 
@@ -136,12 +137,6 @@ class Timing:
     runs_ms: tuple[float, ...]
 
 
-def _elapsed(start: float, device: torch.device) -> float:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return time.perf_counter() - start
-
-
 @torch.no_grad()
 def decision_time(decide: Decide, obs: Tensor, repeats: int = 5, seconds: float = 0.2) -> Timing:
     """Milliseconds per call of ``decide(obs)``: median and quartiles of ``repeats`` runs.
@@ -163,14 +158,14 @@ def decision_time(decide: Decide, obs: Tensor, repeats: int = 5, seconds: float 
         start = time.perf_counter()
         for _ in range(calls):
             decide(obs)
-        elapsed = _elapsed(start, obs.device)
+        elapsed = seconds_since(start, obs.device)
     calls = max(1, int(calls * seconds / elapsed))
     runs = []
     for _ in range(repeats):
         start = time.perf_counter()
         for _ in range(calls):
             decide(obs)
-        runs.append(1e3 * _elapsed(start, obs.device) / calls)
+        runs.append(1e3 * seconds_since(start, obs.device) / calls)
     q1, _, q3 = (
         statistics.quantiles(runs, n=4, method="inclusive") if len(runs) > 1 else (runs[0],) * 3
     )

@@ -30,6 +30,7 @@ from hybrid_toolkit.bench.report import (
     publish,
     write_json,
 )
+from hybrid_toolkit.bench.timing import seconds_since
 from hybrid_toolkit.envs import make
 
 ENVS: dict[str, str] = {
@@ -95,20 +96,14 @@ def timed_rate(
         n *= 4
         start = time.perf_counter()
         run(n)
-        elapsed = _synced(start, opts.device)
+        elapsed = seconds_since(start, opts.device)
     n = max(1, int(n * opts.seconds / elapsed))
     rates = []
     for _ in range(opts.repeats):
         start = time.perf_counter()
         run(n)
-        rates.append(n * items_per_call / _synced(start, opts.device))
+        rates.append(n * items_per_call / seconds_since(start, opts.device))
     return rates
-
-
-def _synced(start: float, device: str) -> float:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
 
 
 def batched_rate(env_id: str, batch: int, opts: DGRLEnvsSpeedOptions) -> list[float]:
