@@ -1,5 +1,11 @@
 """Step-for-step comparison of our Platform and Goal with the original gym ports.
 
+Why this stays a script in ``benchmarks/`` and is neither a ``hybrid-toolkit bench`` suite nor
+a test of the default run: it measures nothing (it is a one-off correctness check, recorded on
+the env pages), and it needs the user's own checkouts of third-party code that this package
+does not ship or download. ``tests/bench/test_benchmarks_folder.py`` imports it, so it cannot
+rot unseen.
+
 Not a benchmark of speed: a correctness check that needs checkouts of the MIT-licensed
 ``cycraig/gym-platform`` and ``cycraig/gym-goal`` (nothing of them is shipped here). The
 reference modules are imported from those checkouts with tiny stand-ins for ``gym`` and

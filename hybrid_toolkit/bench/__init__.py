@@ -6,8 +6,12 @@ algorithms on registered environments. Importing this package registers every su
 
 # Importing a suite module registers it.
 from hybrid_toolkit.bench import (  # noqa: F401  (registration side effect)
+    classic_env_references,
+    classic_envs,
     dgrl_paper,
+    hpo_env_references,
     hpo_paper,
+    hyar_target,
     learning,
     ppo_vs_sb3,
 )
@@ -19,6 +23,12 @@ from hybrid_toolkit.bench.registry import (
     get_suite,
     list_suites,
     register_suite,
+)
+from hybrid_toolkit.bench.speed import (  # noqa: F401  (registration side effect)
+    decision_time,
+    dgrl_envs,
+    hpo_envs,
+    hpo_update,
 )
 
 __all__ = [

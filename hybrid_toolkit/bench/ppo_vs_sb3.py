@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,7 +37,12 @@ from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
 from hybrid_toolkit.algorithms import PPO
-from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite
+from hybrid_toolkit.bench.registry import (
+    BY_MODE,
+    BenchOptions,
+    register_suite,
+    with_mode_defaults,
+)
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -45,6 +50,7 @@ from hybrid_toolkit.bench.report import (
     publish,
     write_json,
 )
+from hybrid_toolkit.bench.timing import Stopwatch
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.envs.adapters import (
     FlattenHybridAction,
@@ -58,6 +64,7 @@ RUNNERS = ("ours", "sb3-batched", "sb3-dummyvecenv")
 MODE_DEFAULTS: dict[str, dict[str, Any]] = {
     "full": {"batch_sizes": (16, 64, 256), "repeats": 3, "iterations": 4},
     "quick": {"batch_sizes": (16, 64), "repeats": 1, "iterations": 1},
+    "smoke": {"batch_sizes": (2,), "repeats": 1, "iterations": 1},
 }
 """What ``batch_sizes``, ``repeats`` and ``iterations`` mean when left at 0 / empty."""
 
@@ -69,7 +76,7 @@ class PPOvsSB3Options(BenchOptions):
     env_id: str = "TargetRegime-v0"
     """Registered env id all three runners train on."""
     batch_sizes: Annotated[tuple[int, ...], BY_MODE] = ()
-    """Numbers of scenarios `B`; empty: 16, 64, 256 (quick mode: 16, 64)."""
+    """Numbers of scenarios `B`; empty: 16, 64, 256 (quick mode: 16, 64; smoke: 2)."""
     repeats: Annotated[int, BY_MODE] = 0
     """Runs per (runner, B), with seeds 0, 1, …, the median reported; 0: 3 (quick mode: 1)."""
     iterations: Annotated[int, BY_MODE] = 0
@@ -126,12 +133,7 @@ class PPOvsSB3Options(BenchOptions):
 
     def effective(self) -> PPOvsSB3Options:
         """These options with the mode's defaults filled in where left at 0 / empty."""
-        defaults = MODE_DEFAULTS[self.mode]
-        values = asdict(self)
-        for name, default in defaults.items():
-            if not values[name]:
-                values[name] = default
-        return PPOvsSB3Options(**values)
+        return with_mode_defaults(self, MODE_DEFAULTS)
 
 
 @dataclass
@@ -172,29 +174,7 @@ class Measurement:
         return self.update_seconds / self.seconds
 
 
-class _Stopwatch:
-    """Accumulates the time spent in wrapped methods of one object."""
-
-    def __init__(self, owner: Any, methods: dict[str, str]) -> None:
-        self.totals = dict.fromkeys(methods.values(), 0.0)
-        for method, label in methods.items():
-            setattr(owner, method, self._wrap(getattr(owner, method), label))
-
-    def _wrap(self, fn: Callable[..., Any], label: str) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.totals[label] += time.perf_counter() - start
-
-        return timed
-
-    def reset(self) -> None:
-        self.totals = dict.fromkeys(self.totals, 0.0)
-
-
-def _ours(opts: PPOvsSB3Options, batch: int, seed: int) -> tuple[Any, _Stopwatch]:
+def _ours(opts: PPOvsSB3Options, batch: int, seed: int) -> tuple[Any, Stopwatch]:
     env = make(opts.env_id, num_envs=batch, device=opts.device, validate_actions=False)
     model = PPO(
         env,
@@ -210,7 +190,7 @@ def _ours(opts: PPOvsSB3Options, batch: int, seed: int) -> tuple[Any, _Stopwatch
         value_hidden=opts.hidden,
         activation="tanh",
     )
-    return model, _Stopwatch(model, {"collect": "collect", "update": "update"})
+    return model, Stopwatch(model, {"collect": "collect", "update": "update"})
 
 
 def _sb3_venv(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> VecEnv:
@@ -227,7 +207,7 @@ def _sb3_venv(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> VecE
     return make_vec_env(single, n_envs=batch, seed=seed, vec_env_cls=DummyVecEnv)
 
 
-def _sb3(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> tuple[Any, _Stopwatch]:
+def _sb3(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> tuple[Any, Stopwatch]:
     model = SB3PPO(
         "MlpPolicy",
         _sb3_venv(opts, runner, batch, seed),
@@ -244,7 +224,7 @@ def _sb3(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> tuple[Any
         },
     )
     model.set_logger(silent_sb3_logger())
-    return model, _Stopwatch(model, {"collect_rollouts": "collect", "train": "update"})
+    return model, Stopwatch(model, {"collect_rollouts": "collect", "train": "update"})
 
 
 def measure(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> Measurement:

@@ -8,7 +8,7 @@ returns an exit status. Suites register themselves with :func:`register_suite`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -16,7 +16,9 @@ import tyro
 
 from hybrid_toolkit.registry import Registry
 
-BenchMode = Literal["quick", "full"]
+BenchMode = Literal["smoke", "quick", "full"]
+BENCH_MODES: tuple[str, ...] = ("smoke", "quick", "full")
+"""Every mode, cheapest first."""
 
 
 def shown_default(meaning: str) -> Any:
@@ -39,15 +41,21 @@ class BenchOptions:
     """Options every benchmark suite shares; a suite's config dataclass extends this one."""
 
     mode: BenchMode = "quick"
-    """quick: minutes on a laptop CPU, to check the pipeline; full: the documented budget."""
+    """smoke: seconds, tiny budgets, so the tests run every suite end to end (never touches a
+    docs page); quick: minutes on a laptop CPU, to check the pipeline; full: the documented
+    budget."""
     out_dir: str = "bench_results"
     """Folder the suite writes its results (JSON, Markdown table, PNG plots) into."""
     device: str = "cpu"
     """Torch device of the runs."""
 
     def __post_init__(self) -> None:
-        if self.mode not in ("quick", "full"):
-            raise ValueError(f"mode must be 'quick' or 'full', got {self.mode!r}")
+        if self.mode not in BENCH_MODES:
+            raise ValueError(f"mode must be one of {', '.join(BENCH_MODES)}, got {self.mode!r}")
+        # A smoke run's numbers mean nothing: it must never overwrite a docs page's results.
+        docs = getattr(self, "docs_page", "") or getattr(self, "docs_dir", "")
+        if self.mode == "smoke" and docs:
+            raise ValueError(f"mode 'smoke' never writes docs pages, got docs target {docs!r}")
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,18 @@ class BenchSuite:
 SUITE_REGISTRY: Registry[BenchSuite] = Registry("benchmark suite")
 
 F = TypeVar("F", bound=Callable[[Any], int])
+OptionsT = TypeVar("OptionsT", bound=BenchOptions)
+
+
+def with_mode_defaults(options: OptionsT, defaults: Mapping[str, Mapping[str, Any]]) -> OptionsT:
+    """A copy of ``options`` whose fields left at 0 / empty take ``defaults[options.mode]``.
+
+    Args:
+        options: A suite's options, as the user gave them.
+        defaults: Mode (smoke, quick, full) → field name → the value that mode means.
+    """
+    changes = {k: v for k, v in defaults[options.mode].items() if not getattr(options, k)}
+    return dataclasses.replace(options, **changes)
 
 
 def register_suite(name: str, config_class: type, description: str) -> Callable[[F], F]:

@@ -121,17 +121,52 @@ def replace_results_block(path: str | Path, block: str) -> Path:
     return target
 
 
-def publish(block: str, markdown_path: Path, png: Path, docs_page: str = "") -> None:
+def replace_named_block(path: str | Path, key: str, block: str) -> Path:
+    """Put ``block`` between the ``<!-- KEY:start -->`` and ``<!-- KEY:end -->`` markers of a
+    hand-written page that holds several generated tables (the env pages' reference costs).
+
+    Raises:
+        ValueError: The page lacks the markers (a table is never appended to a page by guess).
+    """
+    target = Path(path)
+    start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
+    text = target.read_text()
+    if start not in text or end not in text:
+        raise ValueError(f"{target} has no {start} ... {end} block")
+    head, rest = text.split(start, 1)
+    target.write_text(f"{head}{start}\n{block.rstrip()}\n{end}{rest.split(end, 1)[1]}")
+    return target
+
+
+def publish(
+    block: str,
+    markdown_path: Path,
+    png: Path | None,
+    docs_page: str = "",
+    attachments: tuple[Path, ...] = (),
+) -> None:
     """Write a suite's Markdown ``block``, print it, and refresh its docs page when one is named.
 
     The page's results block is replaced (:func:`replace_results_block`) and the plot ``png``
-    copied beside the page, so the page's image link keeps working.
+    (if the suite draws one) and every file of ``attachments`` (e.g. the raw JSON a page links
+    to) copied beside the page, so the page's links keep working.
+
+    Raises:
+        ValueError: ``markdown_path`` is the docs page itself (writing the bare block there
+            would erase the rest of the page).
     """
+    if docs_page and markdown_path.resolve() == Path(docs_page).resolve():
+        raise ValueError(
+            f"the suite's Markdown file {markdown_path} is the docs page itself; "
+            "pick an --out-dir other than the page's folder"
+        )
+    markdown_path.parent.mkdir(parents=True, exist_ok=True)
     markdown_path.write_text(block)
     print(block)
     if not docs_page:
         return
     page = replace_results_block(docs_page, block)
-    if page.with_name(png.name).resolve() != png.resolve():
-        shutil.copyfile(png, page.with_name(png.name))
+    for source in filter(None, (png, *attachments)):
+        if page.with_name(source.name).resolve() != source.resolve():
+            shutil.copyfile(source, page.with_name(source.name))
     print(f"updated {page}")

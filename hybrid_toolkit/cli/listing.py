@@ -28,6 +28,7 @@ def run_list(args: ListArgs) -> int:
             print(f"  {name:<34} {spec.description}")
     if args.kind in ("all", "bench") and list_suites():
         print("Benchmark suites (hybrid-toolkit bench SUITE):")
+        width = max(len(name) for name in list_suites())
         for name in list_suites():
-            print(f"  {name:<20} {get_suite(name).description}")
+            print(f"  {name:<{width}} {get_suite(name).description}")
     return 0

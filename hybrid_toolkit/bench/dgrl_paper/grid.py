@@ -134,6 +134,11 @@ FULL_SEEDS: tuple[int, ...] = (0, 1, 2)
 QUICK_BUDGET: dict[str, int] = {"steps": 3_000, "eval_every": 1_500, "eval_episodes": 8}
 """``--mode quick``: every case shrinks to this budget, one seed, to check the pipeline."""
 
+SMOKE_ENVS: tuple[str, ...] = ("maze",)
+"""Environments of ``--mode smoke`` (every method still runs)."""
+SMOKE_BUDGET: dict[str, int] = {"steps": 64, "eval_every": 32, "eval_episodes": 1}
+"""``--mode smoke``: a budget of seconds, so the tests run the whole suite end to end."""
+
 
 @dataclass(frozen=True)
 class PaperRow:

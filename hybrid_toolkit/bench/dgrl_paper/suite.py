@@ -28,6 +28,8 @@ from hybrid_toolkit.bench.dgrl_paper.grid import (
     FULL_SEEDS,
     METHODS,
     QUICK_BUDGET,
+    SMOKE_BUDGET,
+    SMOKE_ENVS,
 )
 from hybrid_toolkit.bench.dgrl_paper.report import Results, markdown, plot_curves
 from hybrid_toolkit.bench.registry import ALL, BY_MODE, BenchOptions, register_suite
@@ -42,11 +44,12 @@ from hybrid_toolkit.bench.report import (
 
 @dataclass
 class DGRLPaperOptions(BenchOptions):
-    """Settings of the DGRL-paper reproduction (`quick` mode: one seed, a tiny budget)."""
+    """Settings of the DGRL-paper reproduction (`quick`: one seed, a tiny budget; `smoke`: the
+    maze only, a budget of seconds)."""
 
     envs: Annotated[tuple[str, ...], ALL] = ()
     """Environment cases (maze, maze-irregular, recommender, recommender-large, job-shop);
-    empty: all of them."""
+    empty: all of them (smoke mode: maze)."""
     methods: Annotated[tuple[str, ...], ALL] = ()
     """Methods (dgrl, dnc, dnc-greedy, cacla); empty: all four."""
     seeds: Annotated[tuple[int, ...], BY_MODE] = ()
@@ -79,7 +82,7 @@ class DGRLPaperOptions(BenchOptions):
     def effective(self) -> DGRLPaperOptions:
         """These options with the mode's defaults filled in where left empty."""
         values = asdict(self)
-        values["envs"] = self.envs or FULL_ENVS
+        values["envs"] = self.envs or (SMOKE_ENVS if self.mode == "smoke" else FULL_ENVS)
         values["methods"] = self.methods or FULL_METHODS
         values["seeds"] = self.seeds or (FULL_SEEDS if self.mode == "full" else (0,))
         return DGRLPaperOptions(**values)
@@ -92,7 +95,7 @@ class DGRLPaperOptions(BenchOptions):
             budget = (
                 {"steps": case.steps, "eval_every": case.eval_every}
                 if self.mode == "full"
-                else dict(QUICK_BUDGET)
+                else dict(SMOKE_BUDGET if self.mode == "smoke" else QUICK_BUDGET)
             )
             budget.setdefault("eval_episodes", case.eval_episodes)
             if self.steps:

@@ -5,10 +5,11 @@ problem and the decentralized estimator's bias; ``jrp`` / ``lqr`` — HPO agains
 baseline and the reference policies across instance sizes (dev cost, gap, updates to target);
 ``cross-term`` — alignment of the gradient pieces near and far from a discrete best response.
 
-``quick`` checks the pipeline in minutes (small networks and budgets); ``full`` uses the
-paper's settings ([512, 512] networks, 1600 JRP / 4000 LQR updates, three seeds, the whole
-grid) — days of CPU time. Every size can be set on the command line, so a budget in between is
-one command (see the docs page for the one that produced the committed results).
+``smoke`` runs every part at toy sizes in seconds (the tests run it); ``quick`` checks the
+pipeline in minutes (small networks and budgets); ``full`` uses the paper's settings ([512, 512]
+networks, 1600 JRP / 4000 LQR updates, three seeds, the whole grid) — days of CPU time. Every
+size can be set on the command line, so a budget in between is one command (see the docs page
+for the one that produced the committed results).
 """
 
 from __future__ import annotations
@@ -41,6 +42,56 @@ from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite
 Part = Literal["estimator", "jrp", "lqr", "cross-term"]
 
 
+MODE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "smoke": {
+        "seeds": 1,
+        "batch": 16,
+        "jrp_items": (1,),
+        "lqr_states": (2,),
+        "lqr_modes": (2,),
+        "hidden": (8,),
+        "jrp_updates": 8,
+        "lqr_updates": 8,
+        "cross_term_updates": 4,
+        "cross_term_response_updates": 4,
+        "cross_term_measure_every": 2,
+        "cross_term_samples": 16,
+        "cross_term_repeats": 2,
+    },
+    "quick": {
+        "seeds": 1,
+        "batch": 128,
+        "jrp_items": (1, 3, 5),
+        "lqr_states": (3, 5),
+        "lqr_modes": (2,),
+        "hidden": (64, 64),
+        "jrp_updates": 160,
+        "lqr_updates": 160,
+        "cross_term_updates": 160,
+        "cross_term_response_updates": 48,
+        "cross_term_measure_every": 4,
+        "cross_term_samples": 256,
+        "cross_term_repeats": 4,
+    },
+    "full": {
+        "seeds": 3,
+        "batch": 128,
+        "jrp_items": (1, 3, 5, 10, 20, 50),
+        "lqr_states": (1, 3, 5, 10, 20),
+        "lqr_modes": (2, 4),
+        "hidden": (512, 512),
+        "jrp_updates": 1600,
+        "lqr_updates": 4000,
+        "cross_term_updates": 1600,
+        "cross_term_response_updates": 200,
+        "cross_term_measure_every": 8,
+        "cross_term_samples": 512,
+        "cross_term_repeats": 16,
+    },
+}
+"""What every option left at 0 / empty means in each mode."""
+
+
 @dataclass
 class HPOPaperOptions(BenchOptions):
     """Options of the HPO reproduction; 0 or empty means "the mode's default"."""
@@ -63,8 +114,8 @@ class HPOPaperOptions(BenchOptions):
     """Updates per joint-replenishment run; quick 160, full 1600."""
     lqr_updates: Annotated[int, BY_MODE] = 0
     """Updates per switched-LQR run; quick 160, full 4000."""
-    batch: int = 128
-    """Scenarios per rollout B."""
+    batch: int = 0
+    """Scenarios per rollout B; quick and full 128."""
     eval_every: int = 8
     """Updates between dev evaluations (8 = one pass over the 1024 train scenarios)."""
     target: float = 0.1
@@ -86,21 +137,7 @@ class HPOPaperOptions(BenchOptions):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        quick = self.mode == "quick"
-        defaults: dict[str, Any] = {
-            "seeds": 1 if quick else 3,
-            "jrp_items": (1, 3, 5) if quick else (1, 3, 5, 10, 20, 50),
-            "lqr_states": (3, 5) if quick else (1, 3, 5, 10, 20),
-            "lqr_modes": (2,) if quick else (2, 4),
-            "hidden": (64, 64) if quick else (512, 512),
-            "jrp_updates": 160 if quick else 1600,
-            "lqr_updates": 160 if quick else 4000,
-            "cross_term_updates": 160 if quick else 1600,
-            "cross_term_response_updates": 48 if quick else 200,
-            "cross_term_measure_every": 4 if quick else 8,
-            "cross_term_samples": 256 if quick else 512,
-            "cross_term_repeats": 4 if quick else 16,
-        }
+        defaults = MODE_DEFAULTS[self.mode]
         for name, value in defaults.items():
             if not getattr(self, name):
                 setattr(self, name, value)

@@ -28,16 +28,19 @@ from hybrid_toolkit.bench.report import (
     write_json,
 )
 
+SMOKE_CASES: tuple[str, ...] = ("hpo-target-regime",)
+"""``--mode smoke``: the cheapest case only, at seed 0 under the default kernels."""
+
 
 @dataclass
 class LearningSweepOptions(BenchOptions):
-    """Settings of the learning sweep (quick: seeds 0-1, MKL default; full: seeds 0-4, all three
-    MKL settings)."""
+    """Settings of the learning sweep (smoke: one case, seed 0; quick: seeds 0-1, MKL default;
+    full: seeds 0-4, all three MKL settings)."""
 
     cases: Annotated[tuple[str, ...], ALL] = ()
-    """Learning cases to run; empty: all of them."""
+    """Learning cases to run; empty: all of them (smoke: hpo-target-regime)."""
     seeds: Annotated[tuple[int, ...], BY_MODE] = ()
-    """Training seeds; empty: 0-1 (quick) or 0-4 (full)."""
+    """Training seeds; empty: 0 (smoke), 0-1 (quick) or 0-4 (full)."""
     mkl: Annotated[tuple[str, ...], BY_MODE] = ()
     """MKL_CBWR settings (default, COMPATIBLE, AVX2); empty: default (quick) or all (full)."""
     cache_only: bool = False
@@ -61,8 +64,9 @@ class LearningSweepOptions(BenchOptions):
         """These options with the mode's defaults filled in where left empty."""
         full = self.mode == "full"
         values = asdict(self)
-        values["cases"] = self.cases or tuple(LEARNING_CASES)
-        values["seeds"] = self.seeds or (tuple(range(5)) if full else (0, 1))
+        smoke = self.mode == "smoke"
+        values["cases"] = self.cases or (SMOKE_CASES if smoke else tuple(LEARNING_CASES))
+        values["seeds"] = self.seeds or (tuple(range(5)) if full else (0,) if smoke else (0, 1))
         values["mkl"] = self.mkl or (MKL_SETTINGS if full else ("default",))
         return LearningSweepOptions(**values)
 

@@ -1,4 +1,4 @@
-"""Reference-policy costs of the HPO environments, written into their docs pages.
+"""``hybrid-toolkit bench hpo-env-references``: reference-policy costs of the HPO environments.
 
 Joint replenishment (both instances, n ∈ {1, 3, 5, 10, 20, 50}): random, newsvendor
 base-stock, and the joint (s, S) policy tuned by grid search on the dev split; costs are the
@@ -7,20 +7,29 @@ tuned policy's dev value. Switched LQR: the generator grid n × M and the 2-D ex
 random policy, every fixed-mode Riccati controller, the lookahead and the value-set controllers,
 and for the 2-D example the exact optimum by enumerating every mode sequence.
 
-Usage:
-    python benchmarks/hpo_env_references.py          # rewrites the tables in docs/envs/
-    python benchmarks/hpo_env_references.py --quick  # small sizes, prints only
+Writes ``hpo-env-references.{json,md}`` under ``--out-dir``; ``--docs-dir docs/envs`` rewrites
+the tables of ``joint-replenishment.md`` and ``switched-lqr.md`` (the committed ones come from
+``--mode full``).
 """
 
 from __future__ import annotations
 
-import argparse
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
+from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.report import (
+    environment,
+    environment_lines,
+    load_average,
+    publish,
+    replace_named_block,
+    write_json,
+)
 from hybrid_toolkit.envs.families.inventory import JointReplenishmentConfig, make_instance
 from hybrid_toolkit.envs.families.inventory.policies import (
     BaseStockPolicy,
@@ -41,18 +50,58 @@ from hybrid_toolkit.envs.families.lqr import evaluate_policy as evaluate_lqr
 from hybrid_toolkit.envs.families.lqr.policies import default_directions
 
 SEED = 0
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "envs"
-JRP_ITEMS = (1, 3, 5, 10, 20, 50)
 SAFETY_GRID = (-4.0, -3.25, -2.5, -1.75, -1.0, -0.25, 0.5, 1.25, 2.0)
 CYCLE_GRID = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
 # Best dev cost per item of the HPO checkpoints in the reference code (spec §12.2); most likely
 # the homogeneous instance.
 HPO_BEST_DEV = {1: 37.077, 3: 38.453, 5: 38.691, 10: 38.819, 20: 38.964, 50: 39.086}
-LQR_STATES = (1, 3, 5, 10, 20, 48)
-LQR_MODES = (1, 2, 4, 8)
+PAGES = {
+    "jrp-heterogeneous": "joint-replenishment.md",
+    "jrp-homogeneous": "joint-replenishment.md",
+    "lqr-grid": "switched-lqr.md",
+    "lqr-2d": "switched-lqr.md",
+}
+"""Table key → the env page (under ``docs_dir``) whose ``<!-- key:start -->`` block it fills."""
+
+MODE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "smoke": {"jrp_items": (1,), "lqr_states": (1, 2), "lqr_modes": (1, 2), "lqr_2d_horizon": 4},
+    "quick": {"jrp_items": (1, 3), "lqr_states": (1, 3), "lqr_modes": (1, 2), "lqr_2d_horizon": 10},
+    "full": {
+        "jrp_items": (1, 3, 5, 10, 20, 50),
+        "lqr_states": (1, 3, 5, 10, 20, 48),
+        "lqr_modes": (1, 2, 4, 8),
+        "lqr_2d_horizon": 20,
+    },
+}
+"""What every option left at 0 / empty means in each mode."""
+
+
+@dataclass
+class HPOEnvReferencesOptions(BenchOptions):
+    """Settings of the HPO env reference costs; 0 or empty: the mode's default."""
+
+    jrp_items: tuple[int, ...] = ()
+    """Joint-replenishment sizes n; full 1, 3, 5, 10, 20, 50; quick 1, 3."""
+    lqr_states: tuple[int, ...] = ()
+    """Switched-LQR state dimensions n; full 1, 3, 5, 10, 20, 48; quick 1, 3."""
+    lqr_modes: tuple[int, ...] = ()
+    """Switched-LQR mode counts M (M > n skipped); full 1, 2, 4, 8; quick 1, 2."""
+    lqr_2d_horizon: int = 0
+    """Horizon of the 2-D example (2^horizon mode sequences enumerated); full 20, quick 10."""
+    docs_dir: str = ""
+    """Folder of the env pages whose tables are rewritten (``docs/envs``); empty: none."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("jrp_items", "lqr_states", "lqr_modes"):
+            if any(v < 1 for v in getattr(self, name)):
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not 0 <= self.lqr_2d_horizon <= 24:
+            raise ValueError(f"lqr_2d_horizon must be in 1..24, got {self.lqr_2d_horizon}")
 
 
 def jrp_table(instance: str, items: tuple[int, ...]) -> str:
+    """Random, base-stock and tuned (s, S) costs of one JRP instance family, per size n."""
     rows = [
         "| n | K | random | base-stock | tuned (s, S): test | dev | safety a | cycle b |"
         + (" HPO best dev (spec §12.2) |" if instance == "homogeneous" else ""),
@@ -92,6 +141,7 @@ class LQRCosts:
 
 
 def lqr_policies(config: SwitchedLQRConfig) -> LQRCosts:
+    """Test costs of every reference policy on the system of ``config``."""
     system = make_system(config)
     horizon = config.horizon
     dirs = default_directions(system.state_dim, 4096 if system.state_dim <= 2 else 1024)
@@ -111,6 +161,7 @@ def lqr_policies(config: SwitchedLQRConfig) -> LQRCosts:
 
 
 def lqr_grid(states: tuple[int, ...], modes: tuple[int, ...]) -> str:
+    """The reference costs over the generator grid n × M."""
     rows = [
         "| n | M | random | best fixed-mode Riccati | lookahead | value set |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -131,6 +182,7 @@ def lqr_grid(states: tuple[int, ...], modes: tuple[int, ...]) -> str:
 
 
 def lqr_2d(horizon: int) -> str:
+    """The 2-D example's reference costs beside the exact optimum over all mode sequences."""
     # float64 so the value-set controller can be compared with the enumeration digit for digit
     config = SwitchedLQRConfig(
         system="paper_2d",
@@ -164,41 +216,34 @@ def lqr_2d(horizon: int) -> str:
     )
 
 
-def replace_block(path: Path, key: str, body: str) -> None:
-    start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
-    text = path.read_text()
-    if start not in text or end not in text:
-        raise ValueError(f"{path} has no {start} ... {end} block")
-    head, rest = text.split(start, 1)
-    path.write_text(f"{head}{start}\n{body}\n{end}{rest.split(end, 1)[1]}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes; print, write nothing")
-    args = parser.parse_args()
+@register_suite(
+    "hpo-env-references",
+    HPOEnvReferencesOptions,
+    "Reference-policy costs of JRP and switched LQR (base-stock, (s, S), Riccati, exact 2-D)",
+)
+def run(options: HPOEnvReferencesOptions) -> int:
+    """Compute every table; writes ``hpo-env-references.{json,md}`` under ``out_dir``."""
+    opts = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(1)
+    env = environment(opts.device)
     start = time.perf_counter()
-    items = (1, 3) if args.quick else JRP_ITEMS
     blocks = {
-        "jrp-heterogeneous": jrp_table("heterogeneous", items),
-        "jrp-homogeneous": jrp_table("homogeneous", items),
-        "lqr-grid": lqr_grid(
-            (1, 3) if args.quick else LQR_STATES, (1, 2) if args.quick else LQR_MODES
-        ),
-        "lqr-2d": lqr_2d(10 if args.quick else 20),
+        "jrp-heterogeneous": jrp_table("heterogeneous", opts.jrp_items),
+        "jrp-homogeneous": jrp_table("homogeneous", opts.jrp_items),
+        "lqr-grid": lqr_grid(opts.lqr_states, opts.lqr_modes),
+        "lqr-2d": lqr_2d(opts.lqr_2d_horizon),
     }
-    for key, body in blocks.items():
-        print(f"\n{key}\n{body}")
-    print(f"\ntotal {time.perf_counter() - start:.0f}s")
-    if not args.quick:
-        replace_block(
-            DOCS / "joint-replenishment.md", "jrp-heterogeneous", blocks["jrp-heterogeneous"]
-        )
-        replace_block(DOCS / "joint-replenishment.md", "jrp-homogeneous", blocks["jrp-homogeneous"])
-        replace_block(DOCS / "switched-lqr.md", "lqr-grid", blocks["lqr-grid"])
-        replace_block(DOCS / "switched-lqr.md", "lqr-2d", blocks["lqr-2d"])
-
-
-if __name__ == "__main__":
-    main()
+    env["load_average_end"] = load_average()
+    out = Path(opts.out_dir)
+    seconds = time.perf_counter() - start
+    write_json(
+        out / "hpo-env-references.json",
+        {"settings": asdict(opts), "environment": env, "seconds": seconds, "tables": blocks},
+    )
+    sections = [f"#### {key}\n\n{body}\n" for key, body in blocks.items()]
+    text = "\n".join([*environment_lines(env), "", *sections])
+    publish(text, out / "hpo-env-references.md", None)
+    if opts.docs_dir:
+        for key, body in blocks.items():
+            print(f"updated {replace_named_block(Path(opts.docs_dir) / PAGES[key], key, body)}")
+    return 0

@@ -1,4 +1,5 @@
-"""Decision time vs action-space size, every algorithm side by side: the DGRL paper's Table 1.
+"""``hybrid-toolkit bench decision-time``: decision time vs action-space size, the DGRL paper's
+Table 1, every algorithm side by side.
 
 For ``|A| = choices**d`` (``d`` ordinal components of ``choices`` levels each, the action space
 of ``TargetMultiDiscrete-v0``) it builds each algorithm of ``DECIDERS`` untrained — the cost of
@@ -9,15 +10,8 @@ timed runs of about ``--seconds`` each, in milliseconds per decision, plus its r
 training decision. Wolpertinger enumerates the action set, so it is refused above its
 ``max_actions`` (10^6 actions), as it would be in training.
 
-Writes ``<out-dir>/decision-time.json`` (settings, versions, load average, every timed run),
-``<out-dir>/decision-time.png`` (ms vs log10 |A|, one panel per batch size) and rewrites the
-results block of ``--docs-page`` (the tables beside the paper's numbers)::
-
-    python benchmarks/decision_time.py                        # the documented run (~5 min)
-    python benchmarks/decision_time.py --log10-sizes 3 20 --batch-sizes 1 --out-dir /tmp/dt \\
-        --docs-page ""
-    python benchmarks/decision_time.py --device cuda          # the same on a GPU
-
+Writes ``decision-time.{json,md,png}`` under ``--out-dir``; ``--docs-page`` rewrites the page's
+results block (the tables beside the paper's numbers) and copies the JSON and PNG beside it.
 The paper measured about 3.3 ms per step for DGRL at every size and 12.8 → 80.2 ms for DNC (SA)
 (its sizes were lost in the text extraction); see ``docs/benchmarks/decision-time.md``.
 """
@@ -33,17 +27,18 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import tyro
 from torch import Tensor
 
 import hybrid_toolkit as ht
+from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
     load_average,
-    replace_results_block,
+    publish,
     write_json,
 )
+from hybrid_toolkit.bench.timing import seconds_since
 from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.spaces import HybridAction
 
@@ -77,46 +72,59 @@ annealing); "eval" is DGRL's argmax over its SDN candidates. Algorithms keep the
 search settings (DNC: radius 2, two SA iterations; DGRL: r and k from the heuristics)."""
 
 
-@dataclass
-class Args:
-    """Options of the decision-time benchmark."""
+MODE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "smoke": {"log10_sizes": (3, 7), "batch_sizes": (1,), "repeats": 1, "seconds": 0.002},
+    "quick": {"log10_sizes": (3, 20), "batch_sizes": (1,), "repeats": 3, "seconds": 0.05},
+    "full": {
+        "log10_sizes": (3, 5, 10, 15, 20, 30, 50),
+        "batch_sizes": (1, 64),
+        "repeats": 5,
+        "seconds": 0.2,
+    },
+}
+"""What every option left at 0 / empty means in each mode (smoke: 10^7 shows the refusal)."""
 
-    log10_sizes: tuple[int, ...] = (3, 5, 10, 15, 20, 30, 50)
-    """Action-space sizes as numbers of components ``d`` (``|A| = choices**d``)."""
+
+@dataclass
+class DecisionTimeOptions(BenchOptions):
+    """Options of the decision-time benchmark; 0 or empty: the mode's default."""
+
+    log10_sizes: tuple[int, ...] = ()
+    """Action-space sizes as numbers of components ``d`` (``|A| = choices**d``); full 3, 5,
+    10, 15, 20, 30, 50; quick 3, 20."""
     choices: int = 10
     """Levels per component (10 makes ``|A|`` an exact power of ten)."""
-    batch_sizes: tuple[int, ...] = (1, 64)
-    """States per decision (1: the paper's single environment)."""
+    batch_sizes: tuple[int, ...] = ()
+    """States per decision (1: the paper's single environment); full 1, 64; quick 1."""
     algorithms: tuple[str, ...] = ()
     """Columns to run (keys of ``DECIDERS``); empty: all of them."""
     actor_hidden: tuple[int, ...] = (64, 64, 64)
     """Actor widths of every algorithm (three hidden layers, as in the paper)."""
     critic_hidden: tuple[int, ...] = (128, 128, 128)
     """Critic widths of every algorithm."""
-    repeats: int = 5
-    """Timed runs per cell; the median and inter-quartile range are reported."""
-    seconds: float = 0.2
-    """Approximate duration of one timed run."""
+    repeats: int = 0
+    """Timed runs per cell, the median and inter-quartile range reported; full 5, quick 3."""
+    seconds: float = 0.0
+    """Approximate duration of one timed run; full 0.2, quick 0.05."""
     seed: int = 0
     """Seed of the agents and of the observations."""
-    device: str = "cpu"
-    """Torch device of the agents and envs."""
     threads: int = 1
     """``torch.set_num_threads``."""
-    out_dir: str = "docs/benchmarks"
-    """Folder for ``decision-time.{json,png}``."""
-    docs_page: str = "docs/benchmarks/decision-time.md"
-    """Docs page whose results block is rewritten; empty: none."""
+    docs_page: str = ""
+    """Docs page whose results block is rewritten (JSON and PNG copied beside it); empty: none."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         unknown = [a for a in self.algorithms if a not in DECIDERS]
         if unknown:
             raise ValueError(f"algorithms {unknown} unknown; valid ones are: {', '.join(DECIDERS)}")
-        for name, low in (("choices", 2), ("repeats", 1), ("threads", 1)):
+        for name, low in (("choices", 2), ("threads", 1), ("repeats", 0)):
             if getattr(self, name) < low:
-                raise ValueError(f"Args.{name} must be >= {low}, got {getattr(self, name)}")
-        if not self.log10_sizes or min(self.log10_sizes) < 1:
-            raise ValueError(f"Args.log10_sizes must be integers >= 1, got {self.log10_sizes}")
+                raise ValueError(f"{name} must be >= {low}, got {getattr(self, name)}")
+        if self.log10_sizes and min(self.log10_sizes) < 1:
+            raise ValueError(f"log10_sizes must be integers >= 1, got {self.log10_sizes}")
+        if any(b < 1 for b in self.batch_sizes) or self.seconds < 0:
+            raise ValueError("batch_sizes must be >= 1 and seconds >= 0 (0: the mode's default)")
 
 
 @dataclass(frozen=True)
@@ -127,12 +135,6 @@ class Timing:
     q25_ms: float
     q75_ms: float
     runs_ms: tuple[float, ...]
-
-
-def _elapsed(start: float, device: torch.device) -> float:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return time.perf_counter() - start
 
 
 @torch.no_grad()
@@ -156,21 +158,21 @@ def decision_time(decide: Decide, obs: Tensor, repeats: int = 5, seconds: float 
         start = time.perf_counter()
         for _ in range(calls):
             decide(obs)
-        elapsed = _elapsed(start, obs.device)
+        elapsed = seconds_since(start, obs.device)
     calls = max(1, int(calls * seconds / elapsed))
     runs = []
     for _ in range(repeats):
         start = time.perf_counter()
         for _ in range(calls):
             decide(obs)
-        runs.append(1e3 * _elapsed(start, obs.device) / calls)
+        runs.append(1e3 * seconds_since(start, obs.device) / calls)
     q1, _, q3 = (
         statistics.quantiles(runs, n=4, method="inclusive") if len(runs) > 1 else (runs[0],) * 3
     )
     return Timing(statistics.median(runs), q1, q3, tuple(runs))
 
 
-def measure(args: Args) -> list[dict[str, Any]]:
+def measure(args: DecisionTimeOptions) -> list[dict[str, Any]]:
     """Every (size, batch, algorithm) cell as a JSON-ready record (``None`` timing: refused)."""
     network = {"actor_hidden": args.actor_hidden, "critic_hidden": args.critic_hidden}
     records = []
@@ -297,22 +299,21 @@ def plot(records: list[dict[str, Any]], path: Path) -> Path:
     return path
 
 
-def main(args: Args) -> dict[str, Any]:
-    """Run the benchmark; write JSON, PNG and the docs block; return the JSON content."""
+@register_suite(
+    "decision-time",
+    DecisionTimeOptions,
+    "ms per batched decision vs log10 |A|: DGRL, DNC, Cacla, Wolpertinger (DGRL paper Table 1)",
+)
+def run(options: DecisionTimeOptions) -> int:
+    """Time every cell; writes ``decision-time.{json,md,png}`` under ``out_dir``."""
+    args = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(args.threads)
     meta = {"environment": environment(args.device), "args": dataclasses.asdict(args)}
     records = measure(args)
     meta["environment"]["load_average_end"] = load_average()
-    result = {**meta, "results": records}
     out = Path(args.out_dir)
-    write_json(out / "decision-time.json", result)
-    plot(records, out / "decision-time.png")
+    json_path = write_json(out / "decision-time.json", {**meta, "results": records})
+    png = plot(records, out / "decision-time.png")
     block = markdown(records, meta)
-    print("\n" + block)
-    if args.docs_page:
-        print(f"updated {replace_results_block(args.docs_page, block)}")
-    return result
-
-
-if __name__ == "__main__":
-    main(tyro.cli(Args))
+    publish(block, out / "decision-time.md", png, args.docs_page, (json_path,))
+    return 0

@@ -1,9 +1,9 @@
-"""Learning curves on the Target envs: HyAR vs our hybrid PPO vs Stable-Baselines3's TD3.
+"""``hybrid-toolkit bench hyar-target``: HyAR vs our hybrid PPO vs Stable-Baselines3's TD3.
 
-Every algorithm trains on the same batched env with the same budget and seeds, in one run, side
-by side; after every ``eval_every`` steps the deterministic policy is evaluated on 64 episodes of
-a separate batch (fixed evaluation seed) and its mean return is divided by the env's known
-optimal return. The baselines are the ones a user would otherwise pick:
+Every algorithm trains on the same batched Target env with the same budget and seeds, in one
+run, side by side; after every ``eval_every`` steps the deterministic policy is evaluated on 64
+episodes of a separate batch (fixed evaluation seed) and its mean return is divided by the env's
+known optimal return. The baselines are the ones a user would otherwise pick:
 
 * ``ppo`` — ``hybrid_toolkit``'s hybrid PPO with the settings of its learning tests (γ 0.5,
   learning rate 1e-3; the Target envs are contextual bandits);
@@ -13,21 +13,13 @@ optimal return. The baselines are the ones a user would otherwise pick:
   batch 128, 4 updates per 2 batched steps of 8 scenarios, Gaussian exploration σ 0.1).
 
 HyAR runs with its ``target`` preset; its budget includes the random warm-up (256 episodes =
-2048 steps) and its VAE pre-training. The script writes ``hyar-target.json`` (every curve), a
-Markdown report and a PNG plot of the median curves.
-
-Usage::
-
-    python benchmarks/hyar_target.py                          # -> docs/benchmarks/
-    python benchmarks/hyar_target.py --quick --out-dir /tmp/hyar-bench
+2048 steps) and its VAE pre-training. Writes ``hyar-target.json`` (every curve),
+``hyar-target-table.md`` (the docs page includes it) and ``hyar-target.png`` (median curves)
+under ``--out-dir``; the committed results come from ``--mode full --out-dir docs/benchmarks``.
 """
 
 from __future__ import annotations
 
-import datetime
-import json
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -36,13 +28,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import stable_baselines3
 import torch
-import tyro
 from stable_baselines3 import TD3 as SB3TD3
 from stable_baselines3.common.noise import NormalActionNoise
 
 import hybrid_toolkit as ht
+from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.report import (
+    environment,
+    environment_lines,
+    load_average,
+    publish,
+    write_json,
+)
 from hybrid_toolkit.envs.adapters.sb3 import HybridToSB3VecEnv, silent_sb3_logger
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.training import evaluate_policy
@@ -59,6 +57,7 @@ class Case:
     env_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def make(self, num_envs: int) -> ht.HybridEnv:
+        """The case's env with ``num_envs`` scenarios."""
         return ht.make(self.env_id, num_envs=num_envs, **self.env_kwargs)
 
 
@@ -70,26 +69,6 @@ CASES: dict[str, Case] = {
 """Benchmark cases: TargetRegime-v0 (3 regimes, 1 parameter each), a 16-regime variant with 2
 parameters per regime, and TargetHybrid-v0 (4 ordinal levels of 5 = 625 joint choices and 2
 shared parameters)."""
-
-
-@dataclass(frozen=True)
-class Args:
-    """Options of the HyAR learning benchmark on the Target envs."""
-
-    cases: tuple[str, ...] = tuple(CASES)
-    """Which cases of ``CASES`` to run."""
-    algorithms: tuple[str, ...] = ("hyar", "ppo", "sb3_td3")
-    """Which of hyar, ppo, sb3_td3 to run."""
-    seeds: tuple[int, ...] = (0, 1, 2)
-    """Seeds; every algorithm runs every seed."""
-    eval_every: int = 2000
-    """Environment steps between evaluations."""
-    quick: bool = False
-    """Smoke check: 4000 steps of the first case, one seed."""
-    threads: int = 1
-    """``torch.set_num_threads``."""
-    out_dir: str = "docs/benchmarks"
-    """Folder for hyar-target.json, hyar-target.md and hyar-target.png."""
 
 
 Learner = Callable[[int], None]
@@ -150,10 +129,47 @@ BUILDERS: dict[str, Callable[[Case, int], tuple[Learner, Actor]]] = {
 }
 
 
-def run_one(algo: str, name: str, case: Case, seed: int, args: Args) -> dict[str, Any]:
+MODE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "smoke": {"cases": ("regime-K3",), "seeds": (0,), "steps": 64, "eval_every": 32},
+    "quick": {"cases": ("regime-K3",), "seeds": (0,), "steps": 4000, "eval_every": 2000},
+    "full": {"cases": tuple(CASES), "seeds": (0, 1, 2), "steps": 0, "eval_every": 2000},
+}
+"""What every option left at 0 / empty means in each mode (full: each case's own budget)."""
+
+
+@dataclass
+class HyARTargetOptions(BenchOptions):
+    """Options of the HyAR learning benchmark on the Target envs; 0 or empty: the mode's
+    default."""
+
+    cases: tuple[str, ...] = ()
+    """Which cases of ``CASES`` to run; full all, quick regime-K3."""
+    algorithms: tuple[str, ...] = ("hyar", "ppo", "sb3_td3")
+    """Which of hyar, ppo, sb3_td3 to run."""
+    seeds: tuple[int, ...] = ()
+    """Seeds, every algorithm runs every seed; full 0, 1, 2; quick 0."""
+    steps: int = 0
+    """Training steps of every case; 0 in full mode: each case's budget; quick 4000."""
+    eval_every: int = 0
+    """Environment steps between evaluations; full and quick 2000."""
+    threads: int = 1
+    """``torch.set_num_threads``."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for kind, valid in (("algorithms", BUILDERS), ("cases", CASES)):
+            unknown = [x for x in getattr(self, kind) if x not in valid]
+            if unknown:
+                raise ValueError(f"unknown {kind} {unknown}; valid: {', '.join(valid)}")
+        if min(self.steps, self.eval_every, self.threads - 1, *self.seeds) < 0:
+            raise ValueError("steps, eval_every and seeds must be >= 0, threads >= 1")
+
+
+def run_one(algo: str, name: str, case: Case, seed: int, args: HyARTargetOptions) -> dict[str, Any]:
+    """One training run, evaluated every ``eval_every`` steps: its learning curve."""
     learn, act = BUILDERS[algo](case, seed)
     eval_env: Any = case.make(32)  # a TargetEnv: it knows its optimal return
-    budget = 4000 if args.quick else case.budget
+    budget = args.steps or case.budget
     steps, fractions, seconds = [], [], 0.0
     done = 0
     while done < budget:
@@ -170,11 +186,13 @@ def run_one(algo: str, name: str, case: Case, seed: int, args: Args) -> dict[str
 
 
 def first_reaching(curve: dict[str, Any], level: float) -> float:
+    """The first evaluated step whose fraction of the optimum is at least ``level`` (or nan)."""
     hits = [s for s, f in zip(curve["steps"], curve["fraction"], strict=True) if f >= level]
     return float(hits[0]) if hits else float("nan")
 
 
-def markdown(results: dict[str, Any], meta: dict[str, Any]) -> str:
+def markdown(results: dict[str, Any], args: HyARTargetOptions, env: dict[str, Any]) -> str:
+    """The table of final fractions, steps to 90 % and train time, then settings and machine."""
     lines = [
         "| case | algorithm | steps | final return / optimum, median (min–max) | "
         "steps to 90 % (median) | train time, median (s) |",
@@ -195,17 +213,16 @@ def markdown(results: dict[str, Any], meta: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        f"Seeds {list(meta['seeds'])}; evaluation every {meta['eval_every']:,} steps on 64 "
-        "episodes (fixed evaluation seed). Produced by `python benchmarks/hyar_target.py` on "
-        f"{meta['machine']} with {meta['threads']} torch thread(s), load average "
-        f"{meta['loadavg']} at the start; Python {meta['python']}, torch {meta['torch']}, "
-        f"stable-baselines3 {meta['sb3']}, hybrid_toolkit {meta['hybrid_toolkit']}, "
-        f"{meta['date']}.",
+        f"Seeds {list(args.seeds)}; evaluation every {args.eval_every:,} steps on 64 "
+        f"episodes (fixed evaluation seed); mode `{args.mode}`.",
+        "",
+        *environment_lines(env),
     ]
     return "\n".join(lines) + "\n"
 
 
-def plot(results: dict[str, Any], path: Path) -> None:
+def plot(results: dict[str, Any], path: Path) -> Path:
+    """Median curve and min–max band over seeds, one panel per case."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -226,44 +243,31 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
-def main(args: Args) -> None:
+@register_suite(
+    "hyar-target",
+    HyARTargetOptions,
+    "Learning curves on the Target envs: HyAR vs our hybrid PPO vs Stable-Baselines3's TD3",
+)
+def run(options: HyARTargetOptions) -> int:
+    """Train every (case, algorithm, seed); writes ``hyar-target{.json,-table.md,.png}``."""
+    args = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(args.threads)
-    names = args.cases[:1] if args.quick else args.cases
-    seeds = args.seeds[:1] if args.quick else args.seeds
-    for kind, given, valid in (("algorithms", args.algorithms, BUILDERS), ("cases", names, CASES)):
-        unknown = [x for x in given if x not in valid]
-        if unknown:
-            raise SystemExit(f"unknown {kind} {unknown}; valid: {', '.join(valid)}")
-    meta = {
-        "seeds": list(seeds),
-        "eval_every": args.eval_every,
-        "threads": args.threads,
-        "machine": platform.machine(),
-        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "sb3": stable_baselines3.__version__,
-        "hybrid_toolkit": ht.__version__,
-        "date": datetime.date.today().isoformat(),
-    }
+    env = environment(args.device)
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for name in names:
+    for name in args.cases:
         results[name] = {
-            algo: [run_one(algo, name, CASES[name], s, args) for s in seeds]
+            algo: [run_one(algo, name, CASES[name], s, args) for s in args.seeds]
             for algo in args.algorithms
         }
+    env["load_average_end"] = load_average()
     out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    report = markdown(results, meta)
-    cases = {name: asdict(CASES[name]) for name in names}
-    payload = {"args": asdict(args), "cases": cases, "meta": meta, "results": results}
-    (out / "hyar-target.json").write_text(json.dumps(payload, indent=1))
-    (out / "hyar-target-table.md").write_text(report)
-    plot(results, out / "hyar-target.png")
-    print(report)
-
-
-if __name__ == "__main__":
-    main(tyro.cli(Args))
+    cases = {name: asdict(CASES[name]) for name in args.cases}
+    payload = {"args": asdict(args), "cases": cases, "environment": env, "results": results}
+    write_json(out / "hyar-target.json", payload)
+    png = plot(results, out / "hyar-target.png")
+    publish(markdown(results, args, env), out / "hyar-target-table.md", png)
+    return 0

@@ -1,33 +1,30 @@
-"""Reference-policy outcomes of the classic PAMDP envs, written for their docs pages.
+"""``hybrid-toolkit bench classic-env-references``: reference-policy outcomes of the classic
+PAMDP envs, written for their docs pages.
 
 For Platform, Goal, Hard Goal and Hard Move (n = 4, 6, 8, 10 and the per-actuator convention)
 it evaluates the uniform random policy and the env's scripted reference policy on the first
-episode of ``--episodes`` scenarios (env seed 0, policy seed 0), and writes
+episode of ``--episodes`` scenarios (env seed 0, policy seed 0), and writes under ``--out-dir``
 
-* ``benchmarks/results/classic_env_references.json`` — every row with timing and versions;
-* ``benchmarks/results/reference-<page>.md`` — the Markdown table each env page includes.
+* ``classic_env_references.json`` — every row with timing and versions;
+* ``reference-<page>.md`` — the Markdown table each env page includes.
 
-Usage::
-
-    python benchmarks/classic_env_references.py                 # the documented tables
-    python benchmarks/classic_env_references.py --episodes 20   # a quick check
+The committed tables come from ``--mode full --out-dir benchmarks/results`` (the env pages
+include ``benchmarks/results/reference-<page>.md``).
 """
 
 from __future__ import annotations
 
-import datetime
 import json
-import os
-import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
-import tyro
 
+from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.report import environment, load_average, write_json
 from hybrid_toolkit.envs import HybridEnv, make
 from hybrid_toolkit.envs.families.goal import GoalEnv
 from hybrid_toolkit.envs.families.goal.policies import GoalPlannerPolicy
@@ -40,8 +37,17 @@ from hybrid_toolkit.envs.families.platform import PlatformEnv
 from hybrid_toolkit.envs.families.platform.policies import PlatformRolloutPolicy
 from hybrid_toolkit.envs.outcomes import Policy, UniformRandomPolicy, first_episode_outcomes
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SEED = 0
+PAGES = ("platform", "goal", "hard-move")
+"""The env pages with a reference table."""
+
+MODE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "smoke": {"episodes": 2, "pages": ("hard-move",)},
+    "quick": {"episodes": 20, "pages": PAGES},
+    "full": {"episodes": 200, "pages": PAGES},
+}
+"""What every option left at 0 / empty means in each mode (smoke skips the Platform and Goal
+planners, which take seconds per episode whatever the batch)."""
 
 
 @dataclass(frozen=True)
@@ -101,21 +107,28 @@ def rows() -> list[Row]:
     return out
 
 
-@dataclass(frozen=True)
-class Args:
-    """Options of the reference-policy tables."""
+@dataclass
+class ClassicEnvReferencesOptions(BenchOptions):
+    """Options of the reference-policy tables; 0: the mode's default."""
 
-    episodes: int = 200
-    """Episodes per (env, policy) (Goal and Hard Goal: half as many, Hard Move: five times)."""
-    pages: tuple[str, ...] = ("platform", "goal", "hard-move")
-    """Which env pages to (re)compute."""
-    results: Path = field(default=RESULTS)
-    """Output folder."""
+    episodes: int = 0
+    """Episodes per (env, policy) (Goal and Hard Goal: half as many, Hard Move: five times);
+    full 200, quick 20."""
+    pages: tuple[str, ...] = ()
+    """Which env pages to (re)compute; empty: all (smoke: hard-move)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        unknown = [p for p in self.pages if p not in PAGES]
+        if unknown:
+            raise ValueError(f"pages {unknown} unknown; valid ones are: {', '.join(PAGES)}")
+        if self.episodes < 0:
+            raise ValueError(f"episodes must be >= 1 (0: the mode's default), got {self.episodes}")
 
 
-def evaluate(row: Row, episodes: int) -> dict[str, Any]:
+def evaluate(row: Row, episodes: int, device: str) -> dict[str, Any]:
     """Outcomes of one row as a JSON record."""
-    env = make(row.env, num_envs=episodes, **row.overrides)
+    env = make(row.env, num_envs=episodes, device=device, **row.overrides)
     start = time.perf_counter()
     outcome = first_episode_outcomes(env, row.build(env), seed=SEED, max_steps=row.max_steps)
     record = {
@@ -130,7 +143,7 @@ def evaluate(row: Row, episodes: int) -> dict[str, Any]:
         "std_return": outcome.std_return,
         "mean_length": float(outcome.lengths.double().mean()),
         "seconds": round(time.perf_counter() - start, 1),
-        "load_average": round(os.getloadavg()[0], 2),
+        "load_average": round(load_average(), 2),
     }
     if isinstance(env, HardMoveEnv):
         record["reachable"] = reachable_fraction(env, seed=SEED)
@@ -157,29 +170,32 @@ def markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     loads = [r["load_average"] for r in records]
     lines.append("")
     lines.append(
-        f"Measured {meta['date']} with `python benchmarks/classic_env_references.py` "
-        f"(env seed {SEED}, policy seed {SEED}) on {meta['machine']}, torch {meta['torch']}, "
+        f"Measured {meta['date_utc']} UTC with `hybrid-toolkit bench classic-env-references` "
+        f"(mode `{meta['mode']}`, env seed {SEED}, policy seed {SEED}) on {meta['cpu']}, "
+        f"{meta['logical_cpus']} logical CPUs, torch {meta['versions']['torch']}, "
         f"load average {min(loads):.1f}–{max(loads):.1f}."
     )
     return "\n".join(lines) + "\n"
 
 
-def main(args: Args) -> None:
-    """Evaluate the requested pages and rewrite their tables."""
+@register_suite(
+    "classic-env-references",
+    ClassicEnvReferencesOptions,
+    "Random vs scripted reference policies on Platform, Goal, Hard Goal and Hard Move",
+)
+def run(options: ClassicEnvReferencesOptions) -> int:
+    """Evaluate the requested pages and rewrite their tables under ``out_dir``."""
+    opts = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(1)
-    args.results.mkdir(parents=True, exist_ok=True)
-    path = args.results / "classic_env_references.json"
+    out = Path(opts.out_dir)
+    path = out / "classic_env_references.json"
     stored: list[dict[str, Any]] = json.loads(path.read_text()) if path.exists() else []
-    meta = {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.platform()}, {os.cpu_count()} logical CPUs",
-        "torch": torch.__version__,
-    }
-    for page in args.pages:
+    meta = {**environment(opts.device), "mode": opts.mode}
+    for page in opts.pages:
         records = []
         for row in (r for r in rows() if r.page == page):
-            episodes = int(args.episodes * row.episodes_factor)
-            record = evaluate(row, episodes)
+            episodes = max(1, int(opts.episodes * row.episodes_factor))
+            record = evaluate(row, episodes, opts.device)
             print(
                 f"{row.label} / {row.policy}: success {record['success_rate']:.3f}, "
                 f"return {record['mean_return']:.3f} ({record['seconds']:.0f} s)",
@@ -187,9 +203,7 @@ def main(args: Args) -> None:
             )
             records.append(record)
         stored = [r for r in stored if r["page"] != page] + records
-        path.write_text(json.dumps(stored, indent=1))
-        (args.results / f"reference-{page}.md").write_text(markdown(records, meta))
-
-
-if __name__ == "__main__":
-    main(tyro.cli(Args))
+        write_json(path, stored)
+        (out / f"reference-{page}.md").write_text(markdown(records, meta))
+        print(f"wrote {out / f'reference-{page}.md'}")
+    return 0

@@ -1,4 +1,5 @@
-"""Why HPO stalls on joint replenishment with many items: short diagnostic runs per size.
+"""``hybrid-toolkit bench hpo-scaling-diagnosis``: why HPO stalls on joint replenishment with
+many items — short diagnostic runs per size.
 
 For each number of items n this trains HPO (the paper's ``jrp`` preset, the given hidden
 sizes) for ``--updates`` updates of a ``--budget``-update schedule — the entropy anneal is the
@@ -13,24 +14,22 @@ the greedy policy on the dev split:
 * the saturation of the continuous network's first tanh layer at initialisation (fraction of
   pre-activations with |z| > 2 on the dev split's first observations).
 
-``--scaled-inputs`` adds an ablation that is not the paper's setting: the networks read the
+``--inputs scaled`` adds an ablation that is not the paper's setting: the networks read the
 observation with the per-instance constants (means, holding and shortage costs) dropped and the
 two scalar features rescaled (m_t / 10, K / m_t divided by K / 10), so the input scale no longer
 grows with n.
 
-Usage:
-    python benchmarks/hpo_paper/diagnose_scaling.py                  # n = 1, 5, 20; writes
-    python benchmarks/hpo_paper/diagnose_scaling.py --items 20 --updates 400 --inputs scaled \\
-        --no-write                                                    # the ablation, full length
+Writes ``scaling_diagnosis.{json,md}`` under ``--out-dir``; ``--docs-dir docs/benchmarks/hpo-paper``
+also writes the table the hpo-paper page includes (the committed one: ``--mode full --out-dir
+benchmarks/hpo_paper/results --docs-dir docs/benchmarks/hpo-paper``).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import Tensor, nn
@@ -38,13 +37,50 @@ from torch import Tensor, nn
 from hybrid_toolkit.algorithms import HPO
 from hybrid_toolkit.algorithms.hpo import SplitEvaluator
 from hybrid_toolkit.bench.hpo_paper.tasks import Task, task_env
+from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.report import environment, environment_lines, publish, write_json
 from hybrid_toolkit.training import Callback, TrainingContext
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT_JSON = ROOT / "benchmarks" / "hpo_paper" / "results" / "scaling_diagnosis.json"
-OUT_MD = ROOT / "docs" / "benchmarks" / "hpo-paper" / "scaling_diagnosis.md"
 WARMUP = 40
 """Greedy periods played on dev before the sensitivities and saturation are measured."""
+BATCH = 128
+"""Scenarios per rollout (the budgeted hpo-paper grid's)."""
+Inputs = Literal["paper", "scaled"]
+
+MODE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "smoke": {"items": (1,), "hidden": (8,), "updates": 1, "budget": 4},
+    "quick": {"items": (1, 5), "hidden": (64, 64), "updates": 16, "budget": 400},
+    "full": {"items": (1, 5, 20), "hidden": (128, 128), "updates": 96, "budget": 400},
+}
+"""What every option left at 0 / empty means in each mode."""
+
+
+@dataclass
+class ScalingDiagnosisOptions(BenchOptions):
+    """Settings of the HPO scaling diagnosis; 0 or empty: the mode's default."""
+
+    items: tuple[int, ...] = ()
+    """Numbers of items n; full 1, 5, 20; quick 1, 5."""
+    hidden: tuple[int, ...] = ()
+    """Hidden sizes of every network; full (128, 128), quick (64, 64)."""
+    updates: int = 0
+    """Training updates before the measurement; full 96, quick 16."""
+    budget: int = 0
+    """Length in updates of the schedule (entropy anneal) the updates are the start of; 400."""
+    inputs: tuple[Inputs, ...] = ("paper", "scaled")
+    """Network inputs: the paper's observation and/or the rescaling ablation."""
+    docs_dir: str = ""
+    """Also write ``scaling_diagnosis.md`` here (the hpo-paper page includes it); empty: no."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("items", "hidden"):
+            if any(v < 1 for v in getattr(self, name)):
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.updates < 0 or self.budget < 0:
+            raise ValueError("updates and budget must be >= 1 (0: the mode's default)")
+        if not self.inputs or any(i not in ("paper", "scaled") for i in self.inputs):
+            raise ValueError(f"inputs must be some of paper, scaled, got {self.inputs}")
 
 
 class FeatureScale(nn.Module):
@@ -128,21 +164,22 @@ def first_layer_saturation(model: HPO, env: Any) -> float:
     assert net is not None
     with torch.no_grad():
         pre = model.policy.features(obs)
-        for layer in net:
+        for layer in net.children():
             pre = layer(pre)
             if isinstance(layer, nn.Linear):
                 break
     return float((pre.abs() > 2).to(torch.float64).mean())
 
 
-def diagnose(n: int, hidden: tuple[int, ...], updates: int, budget: int, scaled: bool) -> dict:
+def diagnose(n: int, opts: ScalingDiagnosisOptions, scaled: bool) -> dict[str, Any]:
     """One diagnostic run (see the module docstring)."""
-    env = task_env(Task("jrp", n), 128, "cpu")
+    hidden, updates = opts.hidden, opts.updates
+    env: Any = task_env(Task("jrp", n), BATCH, opts.device)
     model = HPO(
         env,
         "jrp",
         seed=0,
-        device="cpu",
+        device=opts.device,
         verbose=0,
         discrete_hidden=hidden,
         continuous_hidden=hidden,
@@ -158,8 +195,8 @@ def diagnose(n: int, hidden: tuple[int, ...], updates: int, budget: int, scaled:
             setattr(model.policy, name, nn.Sequential(FeatureScale(weight), *net))
     saturation = first_layer_saturation(model, env)
     start = time.perf_counter()
-    model.learn(budget * 128 * env.horizon, callback=_StopAfter(updates))
-    result = measure(model, env)
+    model.learn(opts.budget * BATCH * env.horizon, callback=_StopAfter(updates))
+    result: dict[str, Any] = dict(measure(model, env))
     result.update(
         n=n,
         inputs="scaled (ablation)" if scaled else "paper",
@@ -180,7 +217,7 @@ class _StopAfter(Callback):
         return bool(ctx.iteration < self.updates)
 
 
-def table(rows: list[dict]) -> str:
+def table(rows: list[dict[str, Any]]) -> str:
     """Markdown table of the diagnostic rows."""
     lines = [
         "| n | inputs | init. saturation | dev cost | order fraction | fixed / item "
@@ -197,35 +234,30 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--items", type=int, nargs="+", default=[1, 5, 20])
-    parser.add_argument("--hidden", type=int, nargs="+", default=[128, 128])
-    parser.add_argument("--updates", type=int, default=96)
-    parser.add_argument("--budget", type=int, default=400)
-    parser.add_argument(
-        "--inputs",
-        nargs="+",
-        choices=("paper", "scaled"),
-        default=["paper", "scaled"],
-        help="network inputs: the paper's observation and/or the rescaling ablation",
-    )
-    parser.add_argument("--no-write", action="store_true", help="print only")
-    args = parser.parse_args()
+@register_suite(
+    "hpo-scaling-diagnosis",
+    ScalingDiagnosisOptions,
+    "Why HPO stalls on JRP with many items: dev cost split, stock sensitivities, saturation",
+)
+def run(options: ScalingDiagnosisOptions) -> int:
+    """Diagnose every (n, inputs); writes ``scaling_diagnosis.{json,md}`` under ``out_dir``."""
+    opts = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(1)
+    env = environment(opts.device)
     rows = []
-    for n in args.items:
-        for inputs in args.inputs:
-            scaled = inputs == "scaled"
-            rows.append(diagnose(n, tuple(args.hidden), args.updates, args.budget, scaled))
-            print(json.dumps(rows[-1]), flush=True)
+    for n in opts.items:
+        for inputs in opts.inputs:
+            rows.append(diagnose(n, opts, scaled=inputs == "scaled"))
+            print(rows[-1], flush=True)
+    out = Path(opts.out_dir)
+    settings = {"hidden": list(opts.hidden), "updates": opts.updates, "budget": opts.budget}
+    write_json(
+        out / "scaling_diagnosis.json",
+        {"settings": settings, "options": asdict(opts), "environment": env, "rows": rows},
+    )
     text = table(rows)
-    print(text)
-    if not args.no_write:
-        meta = {"hidden": args.hidden, "updates": args.updates, "budget": args.budget}
-        OUT_JSON.write_text(json.dumps({"settings": meta, "rows": rows}, indent=1))
-        OUT_MD.write_text(text)
-
-
-if __name__ == "__main__":
-    main()
+    publish(text, out / "scaling_diagnosis.md", None)
+    print("\n".join(environment_lines(env)))
+    if opts.docs_dir:
+        (Path(opts.docs_dir) / "scaling_diagnosis.md").write_text(text)
+    return 0

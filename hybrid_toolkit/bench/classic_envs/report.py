@@ -1,7 +1,7 @@
-"""Tables and plot of ``classic_envs.py``: our algorithms beside the HyAR paper's Table 2.
+"""Tables and plot of the classic-envs suite: our algorithms beside the HyAR paper's Table 2.
 
 Kept apart from the runner so the report can be rebuilt from cached runs alone
-(``python benchmarks/classic_envs.py --report-only``).
+(``hybrid-toolkit bench classic-envs --report-only``).
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def comparison_table(records: Records, cases: dict[str, Any], names: list[str]) 
     return "\n".join(rows) + "\n"
 
 
-def runs_table(records: Records, cases: dict[str, Any], recipes: dict[str, Any], names: list[str]):
+def runs_table(
+    records: Records, cases: dict[str, Any], recipes: dict[str, Any], names: list[str]
+) -> str:
     """Budgets and both metrics of every (algo, case) that has runs."""
     rows = [
         "| env | algorithm | preset | steps (ours) | TD3 steps (HyAR script) | seeds "
@@ -142,7 +144,7 @@ def plot(records: Records, cases: dict[str, Any], path: Path) -> None:
                 color=colour,
                 lw=2,
                 ls=style,
-                label=label if i == 0 else None,
+                label=label if i == 0 else "_nolegend_",
             )
     ax.set_xticks(range(len(names)), names)
     ax.set_ylabel("success rate (Platform: normalised return)")
@@ -159,8 +161,8 @@ def _first_with(records: Records, algo: str, names: list[str]) -> str:
 
 def write_report(
     records: Records, cases: dict[str, Any], recipes: dict[str, Any], results: Path, docs: Path
-) -> None:
-    """Write the benchmark page's table and plot, and every env page's rows."""
+) -> list[Path]:
+    """Write the benchmark page's table and plot, and every env page's rows; returns them."""
     docs.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
 
@@ -173,8 +175,11 @@ def write_report(
             )
         )
 
-    (docs / "classic-envs-table.md").write_text(tables(list(cases)))
-    plot(records, cases, docs / "classic-envs.png")
+    written = [docs / "classic-envs-table.md", docs / "classic-envs.png"]
+    written[0].write_text(tables(list(cases)))
+    plot(records, cases, written[1])
     for page in sorted({case.page for case in cases.values()}):
         names = [n for n in cases if cases[n].page == page]
-        (results / f"classic-envs-{page}.md").write_text(tables(names))
+        written.append(results / f"classic-envs-{page}.md")
+        written[-1].write_text(tables(names))
+    return written
