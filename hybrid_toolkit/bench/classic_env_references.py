@@ -19,11 +19,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import (
+    ALL,
+    BY_MODE,
+    BenchOptions,
+    register_suite,
+    with_mode_defaults,
+)
 from hybrid_toolkit.bench.report import environment, load_average, write_json
 from hybrid_toolkit.envs import HybridEnv, make
 from hybrid_toolkit.envs.families.goal import GoalEnv
@@ -111,10 +117,10 @@ def rows() -> list[Row]:
 class ClassicEnvReferencesOptions(BenchOptions):
     """Options of the reference-policy tables; 0: the mode's default."""
 
-    episodes: int = 0
+    episodes: Annotated[int, BY_MODE] = 0
     """Episodes per (env, policy) (Goal and Hard Goal: half as many, Hard Move: five times);
     full 200, quick 20."""
-    pages: tuple[str, ...] = ()
+    pages: Annotated[tuple[str, ...], ALL] = ()
     """Which env pages to (re)compute; empty: all (smoke: hard-move)."""
 
     def __post_init__(self) -> None:

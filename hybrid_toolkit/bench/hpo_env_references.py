@@ -17,11 +17,11 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -80,16 +80,16 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 class HPOEnvReferencesOptions(BenchOptions):
     """Settings of the HPO env reference costs; 0 or empty: the mode's default."""
 
-    jrp_items: tuple[int, ...] = ()
+    jrp_items: Annotated[tuple[int, ...], BY_MODE] = ()
     """Joint-replenishment sizes n; full 1, 3, 5, 10, 20, 50; quick 1, 3."""
-    lqr_states: tuple[int, ...] = ()
+    lqr_states: Annotated[tuple[int, ...], BY_MODE] = ()
     """Switched-LQR state dimensions n; full 1, 3, 5, 10, 20, 48; quick 1, 3."""
-    lqr_modes: tuple[int, ...] = ()
+    lqr_modes: Annotated[tuple[int, ...], BY_MODE] = ()
     """Switched-LQR mode counts M (M > n skipped); full 1, 2, 4, 8; quick 1, 2."""
-    lqr_2d_horizon: int = 0
+    lqr_2d_horizon: Annotated[int, BY_MODE] = 0
     """Horizon of the 2-D example (2^horizon mode sequences enumerated); full 20, quick 10."""
     docs_dir: str = ""
-    """Folder of the env pages whose tables are rewritten (``docs/envs``); empty: none."""
+    """Folder of the env pages whose tables are rewritten (`docs/envs`); empty: none."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

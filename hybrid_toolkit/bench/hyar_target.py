@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import torch
@@ -33,7 +33,7 @@ from stable_baselines3 import TD3 as SB3TD3
 from stable_baselines3.common.noise import NormalActionNoise
 
 import hybrid_toolkit as ht
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -142,18 +142,18 @@ class HyARTargetOptions(BenchOptions):
     """Options of the HyAR learning benchmark on the Target envs; 0 or empty: the mode's
     default."""
 
-    cases: tuple[str, ...] = ()
-    """Which cases of ``CASES`` to run; full all, quick regime-K3."""
+    cases: Annotated[tuple[str, ...], BY_MODE] = ()
+    """Which cases of `CASES` to run; full all, quick regime-K3."""
     algorithms: tuple[str, ...] = ("hyar", "ppo", "sb3_td3")
     """Which of hyar, ppo, sb3_td3 to run."""
-    seeds: tuple[int, ...] = ()
+    seeds: Annotated[tuple[int, ...], BY_MODE] = ()
     """Seeds, every algorithm runs every seed; full 0, 1, 2; quick 0."""
-    steps: int = 0
+    steps: Annotated[int, BY_MODE] = 0
     """Training steps of every case; 0 in full mode: each case's budget; quick 4000."""
-    eval_every: int = 0
+    eval_every: Annotated[int, BY_MODE] = 0
     """Environment steps between evaluations; full and quick 2000."""
     threads: int = 1
-    """``torch.set_num_threads``."""
+    """`torch.set_num_threads`."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

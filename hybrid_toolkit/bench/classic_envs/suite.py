@@ -29,7 +29,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 
@@ -43,7 +43,13 @@ from hybrid_toolkit.bench.classic_envs.cases import (
     scaled_recipe,
 )
 from hybrid_toolkit.bench.classic_envs.report import Records, write_report
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import (
+    ALL,
+    BY_MODE,
+    BenchOptions,
+    register_suite,
+    with_mode_defaults,
+)
 from hybrid_toolkit.bench.report import environment, load_average, write_json
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.envs.outcomes import first_episode_outcomes
@@ -66,18 +72,18 @@ class ClassicEnvsOptions(BenchOptions):
 
     algos: tuple[str, ...] = tuple(ALGORITHMS)
     """Algorithms to run (hyar, ppo, dgrl)."""
-    cases: tuple[str, ...] = ()
-    """Cases to run (keys of ``CASES``); empty: all (smoke: HardMove4)."""
-    seeds: tuple[int, ...] = ()
+    cases: Annotated[tuple[str, ...], ALL] = ()
+    """Cases to run (keys of `CASES`); empty: all (smoke: HardMove4)."""
+    seeds: Annotated[tuple[int, ...], BY_MODE] = ()
     """Training seeds; full 0, 1, 2; quick 0."""
-    eval_episodes: int = 0
+    eval_episodes: Annotated[int, BY_MODE] = 0
     """Evaluation episodes (first episode of this many scenarios); full and quick 500."""
     rerun: bool = False
     """Re-run (algo, case, seed) triples that are already cached."""
     report_only: bool = False
     """Run nothing; rewrite the tables and the plot from the cached runs."""
     docs_dir: str = ""
-    """Folder of the benchmark page's table and plot; empty: ``out_dir``."""
+    """Folder of the benchmark page's table and plot; empty: `out_dir`."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

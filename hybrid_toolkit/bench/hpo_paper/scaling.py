@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import torch
 from torch import Tensor, nn
@@ -37,7 +37,7 @@ from torch import Tensor, nn
 from hybrid_toolkit.algorithms import HPO
 from hybrid_toolkit.algorithms.hpo import SplitEvaluator
 from hybrid_toolkit.bench.hpo_paper.tasks import Task, task_env
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import environment, environment_lines, publish, write_json
 from hybrid_toolkit.training import Callback, TrainingContext
 
@@ -59,18 +59,18 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 class ScalingDiagnosisOptions(BenchOptions):
     """Settings of the HPO scaling diagnosis; 0 or empty: the mode's default."""
 
-    items: tuple[int, ...] = ()
+    items: Annotated[tuple[int, ...], BY_MODE] = ()
     """Numbers of items n; full 1, 5, 20; quick 1, 5."""
-    hidden: tuple[int, ...] = ()
+    hidden: Annotated[tuple[int, ...], BY_MODE] = ()
     """Hidden sizes of every network; full (128, 128), quick (64, 64)."""
-    updates: int = 0
+    updates: Annotated[int, BY_MODE] = 0
     """Training updates before the measurement; full 96, quick 16."""
-    budget: int = 0
+    budget: Annotated[int, BY_MODE] = 0
     """Length in updates of the schedule (entropy anneal) the updates are the start of; 400."""
     inputs: tuple[Inputs, ...] = ("paper", "scaled")
     """Network inputs: the paper's observation and/or the rescaling ablation."""
     docs_dir: str = ""
-    """Also write ``scaling_diagnosis.md`` here (the hpo-paper page includes it); empty: no."""
+    """Also write `scaling_diagnosis.md` here (the hpo-paper page includes it); empty: no."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -114,7 +114,7 @@ class HPOPaperOptions(BenchOptions):
     """Updates per joint-replenishment run; quick 160, full 1600."""
     lqr_updates: Annotated[int, BY_MODE] = 0
     """Updates per switched-LQR run; quick 160, full 4000."""
-    batch: int = 0
+    batch: Annotated[int, BY_MODE] = 0
     """Scenarios per rollout B; quick and full 128."""
     eval_every: int = 8
     """Updates between dev evaluations (8 = one pass over the 1024 train scenarios)."""

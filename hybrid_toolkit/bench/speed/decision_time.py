@@ -24,13 +24,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 from torch import Tensor
 
 import hybrid_toolkit as ht
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import (
+    ALL,
+    BY_MODE,
+    BenchOptions,
+    register_suite,
+    with_mode_defaults,
+)
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -89,27 +95,27 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 class DecisionTimeOptions(BenchOptions):
     """Options of the decision-time benchmark; 0 or empty: the mode's default."""
 
-    log10_sizes: tuple[int, ...] = ()
-    """Action-space sizes as numbers of components ``d`` (``|A| = choices**d``); full 3, 5,
+    log10_sizes: Annotated[tuple[int, ...], BY_MODE] = ()
+    """Action-space sizes as numbers of components `d` (`|A| = choices**d`); full 3, 5,
     10, 15, 20, 30, 50; quick 3, 20."""
     choices: int = 10
-    """Levels per component (10 makes ``|A|`` an exact power of ten)."""
-    batch_sizes: tuple[int, ...] = ()
+    """Levels per component (10 makes `|A|` an exact power of ten)."""
+    batch_sizes: Annotated[tuple[int, ...], BY_MODE] = ()
     """States per decision (1: the paper's single environment); full 1, 64; quick 1."""
-    algorithms: tuple[str, ...] = ()
-    """Columns to run (keys of ``DECIDERS``); empty: all of them."""
+    algorithms: Annotated[tuple[str, ...], ALL] = ()
+    """Columns to run (keys of `DECIDERS`); empty: all of them."""
     actor_hidden: tuple[int, ...] = (64, 64, 64)
     """Actor widths of every algorithm (three hidden layers, as in the paper)."""
     critic_hidden: tuple[int, ...] = (128, 128, 128)
     """Critic widths of every algorithm."""
-    repeats: int = 0
+    repeats: Annotated[int, BY_MODE] = 0
     """Timed runs per cell, the median and inter-quartile range reported; full 5, quick 3."""
-    seconds: float = 0.0
+    seconds: Annotated[float, BY_MODE] = 0.0
     """Approximate duration of one timed run; full 0.2, quick 0.05."""
     seed: int = 0
     """Seed of the agents and of the observations."""
     threads: int = 1
-    """``torch.set_num_threads``."""
+    """`torch.set_num_threads`."""
     docs_page: str = ""
     """Docs page whose results block is rewritten (JSON and PNG copied beside it); empty: none."""
 

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import gymnasium
 import torch
 
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -59,17 +59,17 @@ class DGRLEnvsSpeedOptions(BenchOptions):
     """Settings of the DGRL environment speed benchmark; 0 or empty: the mode's default."""
 
     envs: tuple[str, ...] = tuple(ENVS)
-    """Env ids to run (each one of ``ENVS``)."""
-    batch_sizes: tuple[int, ...] = ()
-    """Batch sizes ``B`` of the batched env; full and quick 1, 64, 1024."""
-    repeats: int = 0
+    """Env ids to run (each one of `ENVS`)."""
+    batch_sizes: Annotated[tuple[int, ...], BY_MODE] = ()
+    """Batch sizes `B` of the batched env; full and quick 1, 64, 1024."""
+    repeats: Annotated[int, BY_MODE] = 0
     """Timed runs per measurement, the median reported; full 5, quick 1."""
-    seconds: float = 0.0
+    seconds: Annotated[float, BY_MODE] = 0.0
     """Approximate duration of one timed run; full 0.4, quick 0.1."""
     seed: int = 0
     """Seed of the envs and of the pre-sampled actions."""
     threads: int = 1
-    """``torch.set_num_threads`` (1 keeps small-batch numbers stable)."""
+    """`torch.set_num_threads` (1 keeps small-batch numbers stable)."""
     docs_page: str = ""
     """Docs page whose results block is rewritten; empty: none."""
 

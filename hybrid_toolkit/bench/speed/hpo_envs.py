@@ -22,13 +22,13 @@ import statistics
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import gymnasium
 import numpy as np
 import torch
 
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -71,13 +71,13 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 class HPOEnvsSpeedOptions(BenchOptions):
     """Settings of the HPO environments speed benchmark; 0 or empty: the mode's default."""
 
-    batch_sizes: tuple[int, ...] = ()
+    batch_sizes: Annotated[tuple[int, ...], BY_MODE] = ()
     """Scenarios B of the batched env; full and quick 128, 1024, 8192."""
-    baseline_batch_sizes: tuple[int, ...] = ()
+    baseline_batch_sizes: Annotated[tuple[int, ...], BY_MODE] = ()
     """Sub-environments of the gymnasium SyncVectorEnv baseline; full 128, 1024; quick 128."""
-    baseline_steps: int = 0
+    baseline_steps: Annotated[int, BY_MODE] = 0
     """Timed steps of the baseline per repeat; full 20, quick 5."""
-    repeats: int = 0
+    repeats: Annotated[int, BY_MODE] = 0
     """Timed episodes per cell (after one warm-up), the median reported; full 5, quick 1."""
     seed: int = 0
     """Seed of the scenarios."""

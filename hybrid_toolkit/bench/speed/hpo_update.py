@@ -26,14 +26,14 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 
 from hybrid_toolkit.algorithms import HPO, PPO
 from hybrid_toolkit.algorithms.hpo.steps import discrete_ppo_epochs
 from hybrid_toolkit.bench.hpo_paper.raw_actions import RawActionWrapper
-from hybrid_toolkit.bench.registry import BenchOptions, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -61,15 +61,15 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 class HPOUpdateSpeedOptions(BenchOptions):
     """Settings of the HPO update speed benchmark; 0 or empty: the mode's default."""
 
-    hidden: tuple[int, ...] = ()
+    hidden: Annotated[tuple[int, ...], BY_MODE] = ()
     """Hidden sizes of every network; full (512, 512), quick (64, 64)."""
-    batch: int = 0
+    batch: Annotated[int, BY_MODE] = 0
     """Scenarios per rollout B; full and quick 128."""
     items: int = 5
     """Joint-replenishment items n."""
-    updates: int = 0
+    updates: Annotated[int, BY_MODE] = 0
     """Measured updates per row, the median reported; full 5, quick 2."""
-    warmup: int = 0
+    warmup: Annotated[int, BY_MODE] = 0
     """Unmeasured updates first; full 2, quick 1."""
     seed: int = 0
     """Seed of the models."""
