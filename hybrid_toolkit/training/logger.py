@@ -41,28 +41,25 @@ def _as_value(key: str, value: Any) -> Value:
 
 
 class _StdoutWriter:
-    """Stable-Baselines3-style aligned table, grouped by key prefix."""
+    """Stable-Baselines3's own aligned table (``HumanOutputFormat``), grouped by key prefix.
+
+    A fresh format is built on every dump so the table goes to whatever ``sys.stdout`` is at that
+    moment (pytest's capture, ``contextlib.redirect_stdout``), and SB3 routes it through
+    ``tqdm.write`` when that is the real terminal, so the progress bar is not torn apart.
+    """
+
+    MAX_LENGTH = 80
+    """Keys and values longer than this are truncated (SB3's default of 36 could make two long
+    user keys collide, which SB3 reports by raising in the middle of training)."""
 
     def write(self, values: Mapping[str, Value], step: int) -> None:
-        rows: list[tuple[str, str]] = []
-        last_group = None
-        for key in sorted(values):
-            group, _, name = key.rpartition("/")
-            if group and group != last_group:
-                rows.append((f"{group}/", ""))
-                last_group = group
-            label = f"    {name}" if group else key
-            value = values[key]
-            text = f"{value:<8.3g}" if isinstance(value, float) else str(value)
-            rows.append((label, text))
-        if not rows:
+        if not values:
             return
-        key_width = max(len(k) for k, _ in rows)
-        val_width = max(len(v) for _, v in rows)
-        line = "-" * (key_width + val_width + 7)
-        body = [f"| {k:<{key_width}} | {v:<{val_width}} |" for k, v in rows]
-        sys.stdout.write("\n".join([line, *body, line]) + "\n")
-        sys.stdout.flush()
+        # Imported lazily, like tensorboard: only a run that prints a table pays for it.
+        from stable_baselines3.common.logger import HumanOutputFormat
+
+        table = HumanOutputFormat(sys.stdout, max_length=self.MAX_LENGTH)
+        table.write(dict(values), dict.fromkeys(values, ()), step)
 
     def close(self) -> None:
         pass

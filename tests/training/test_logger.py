@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -117,6 +119,21 @@ def test_stdout_table_groups_keys(capsys: pytest.CaptureFixture[str]) -> None:
     cells = [[c.strip() for c in line[1:-1].split("|")] for line in lines[1:-1]]
     assert cells == [["rollout/", ""], ["ep_rew_mean", "9.5"], ["time/", ""], ["fps", "1234"]]
     assert len({len(line) for line in lines}) == 1  # aligned
+
+
+def test_stdout_table_follows_a_later_redirect_and_matches_sb3() -> None:
+    from stable_baselines3.common.logger import HumanOutputFormat
+
+    logger = Logger(None, formats=("stdout",), verbose=1)  # created before the redirect
+    values = {"rollout/ep_rew_mean": 9.5, "time/fps": 1234, "train/a_rather_long_metric_name": 0.1}
+    for key, value in values.items():
+        logger.record(key, value)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        logger.dump(step=1)
+    expected = io.StringIO()
+    HumanOutputFormat(expected, max_length=80).write(values, dict.fromkeys(values, ()))
+    assert out.getvalue() == expected.getvalue()
 
 
 def test_stdout_is_silent_with_verbose_0(capsys: pytest.CaptureFixture[str]) -> None:
