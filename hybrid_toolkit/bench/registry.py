@@ -42,8 +42,9 @@ class BenchOptions:
 
     mode: BenchMode = "quick"
     """smoke: seconds, tiny budgets, so the tests run every suite end to end (never touches a
-    docs page); quick: minutes on a laptop CPU, to check the pipeline; full: the documented
-    budget."""
+    docs page); quick: at most 3 minutes on 2 CPU cores, to check the pipeline (each suite's
+    quick budget is one entry of its mode defaults; docs/benchmarks/index.md lists the times);
+    full: the documented budget."""
     out_dir: str = "bench_results"
     """Folder the suite writes its results (JSON, Markdown table, PNG plots) into."""
     device: str = "cpu"

@@ -20,7 +20,8 @@ from every cached run,
 * ``<out_dir>/classic-envs-<page>.md`` — the rows of each env page (platform, goal, hard-move).
 
 The committed results come from ``--mode full --out-dir benchmarks/results --docs-dir
-docs/benchmarks``; ``quick`` runs 1/20 of every budget and one seed.
+docs/benchmarks``; ``quick`` runs 1/20 of every budget and one seed (about 2.5 minutes on 2 CPU
+cores).
 """
 
 from __future__ import annotations

@@ -44,8 +44,8 @@ from hybrid_toolkit.bench.report import (
 
 @dataclass
 class DGRLPaperOptions(BenchOptions):
-    """Settings of the DGRL-paper reproduction (`quick`: one seed, a tiny budget; `smoke`: the
-    maze only, a budget of seconds)."""
+    """Settings of the DGRL-paper reproduction (`quick`: one seed, a tiny budget, ~90 s on 2 CPU
+    cores; `smoke`: the maze only, a budget of seconds)."""
 
     envs: Annotated[tuple[str, ...], ALL] = ()
     """Environment cases (maze, maze-irregular, recommender, recommender-large, job-shop);

@@ -6,10 +6,11 @@ baseline and the reference policies across instance sizes (dev cost, gap, update
 ``cross-term`` — alignment of the gradient pieces near and far from a discrete best response.
 
 ``smoke`` runs every part at toy sizes in seconds (the tests run it); ``quick`` checks the
-pipeline in minutes (small networks and budgets); ``full`` uses the paper's settings ([512, 512]
-networks, 1600 JRP / 4000 LQR updates, three seeds, the whole grid) — days of CPU time. Every
-size can be set on the command line, so a budget in between is one command (see the docs page
-for the one that produced the committed results).
+pipeline in about 1.5 minutes on 2 CPU cores (small networks, 48 updates, JRP n = 1, 3 and
+LQR n = 3; :data:`MODE_DEFAULTS` holds each mode's budget); ``full`` uses the paper's settings
+([512, 512] networks, 1600 JRP / 4000 LQR updates, three seeds, the whole grid) — days of CPU
+time. Every size can be set on the command line, so a budget in between is one command (see
+the docs page for the one that produced the committed results).
 """
 
 from __future__ import annotations
@@ -61,14 +62,14 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
     "quick": {
         "seeds": 1,
         "batch": 128,
-        "jrp_items": (1, 3, 5),
-        "lqr_states": (3, 5),
+        "jrp_items": (1, 3),
+        "lqr_states": (3,),
         "lqr_modes": (2,),
         "hidden": (64, 64),
-        "jrp_updates": 160,
-        "lqr_updates": 160,
-        "cross_term_updates": 160,
-        "cross_term_response_updates": 48,
+        "jrp_updates": 48,
+        "lqr_updates": 48,
+        "cross_term_updates": 48,
+        "cross_term_response_updates": 16,
         "cross_term_measure_every": 4,
         "cross_term_samples": 256,
         "cross_term_repeats": 4,
@@ -103,17 +104,17 @@ class HPOPaperOptions(BenchOptions):
     seeds: Annotated[int, BY_MODE] = 0
     """Seeds per (task, algorithm); quick 1, full 3."""
     jrp_items: Annotated[tuple[int, ...], BY_MODE] = ()
-    """Joint-replenishment sizes n; quick (1, 3, 5), full (1, 3, 5, 10, 20, 50)."""
+    """Joint-replenishment sizes n; quick (1, 3), full (1, 3, 5, 10, 20, 50)."""
     lqr_states: Annotated[tuple[int, ...], BY_MODE] = ()
-    """Switched-LQR state dimensions n; quick (3, 5), full (1, 3, 5, 10, 20)."""
+    """Switched-LQR state dimensions n; quick (3,), full (1, 3, 5, 10, 20)."""
     lqr_modes: Annotated[tuple[int, ...], BY_MODE] = ()
     """Switched-LQR mode counts M (pairs with M > n are skipped); quick (2,), full (2, 4)."""
     hidden: Annotated[tuple[int, ...], BY_MODE] = ()
     """Hidden sizes of every network; quick (64, 64), full (512, 512)."""
     jrp_updates: Annotated[int, BY_MODE] = 0
-    """Updates per joint-replenishment run; quick 160, full 1600."""
+    """Updates per joint-replenishment run; quick 48, full 1600."""
     lqr_updates: Annotated[int, BY_MODE] = 0
-    """Updates per switched-LQR run; quick 160, full 4000."""
+    """Updates per switched-LQR run; quick 48, full 4000."""
     batch: Annotated[int, BY_MODE] = 0
     """Scenarios per rollout B; quick and full 128."""
     eval_every: int = 8
@@ -121,9 +122,9 @@ class HPOPaperOptions(BenchOptions):
     target: float = 0.1
     """Relative distance to the best known cost that counts as reached."""
     cross_term_updates: Annotated[int, BY_MODE] = 0
-    """HPO training updates before the cross-term study; quick 160, full 1600."""
+    """HPO training updates before the cross-term study; quick 48, full 1600."""
     cross_term_response_updates: Annotated[int, BY_MODE] = 0
-    """Best-response updates of the re-initialised discrete network; quick 48, full 200."""
+    """Best-response updates of the re-initialised discrete network; quick 16, full 200."""
     cross_term_measure_every: Annotated[int, BY_MODE] = 0
     """Best-response updates between two measurements; quick 4, full 8."""
     cross_term_samples: Annotated[int, BY_MODE] = 0
