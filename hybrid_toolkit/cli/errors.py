@@ -18,9 +18,16 @@ from functools import cache
 from typing import Any
 
 from hybrid_toolkit.cli.did_you_mean import unrecognized_line
+from hybrid_toolkit.utils.optional_deps import MissingOptionalDependencyError
 
-USER_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, FileNotFoundError)
-"""Exception types that mean "bad input" when argument-driven setup raises them."""
+USER_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    FileNotFoundError,
+    MissingOptionalDependencyError,
+)
+"""Exception types that mean "bad input" when argument-driven setup raises them (a missing
+optional extra included: its message is the ``pip install`` command)."""
 
 _MESSAGE = re.compile(
     r"^(?:(?P<owner>[A-Za-z_]\w*)\.)?(?P<field>[a-z_]\w*) must (?:be )?(?P<expected>.+?),"

@@ -16,10 +16,11 @@ from hybrid_toolkit.cli.bench import run_bench
 from hybrid_toolkit.cli.errors import USER_ERRORS, parse_quietly, user_error_line
 from hybrid_toolkit.cli.evaluate import run_eval
 from hybrid_toolkit.cli.listing import run_list
-from hybrid_toolkit.cli.options import EvalArgs, ListArgs, PlotArgs, ResumeArgs
+from hybrid_toolkit.cli.options import EvalArgs, ListArgs, PlotArgs, ResumeArgs, SweepArgs
 from hybrid_toolkit.cli.parser import Unselectable, parse
 from hybrid_toolkit.cli.plot import prepare_plot
 from hybrid_toolkit.cli.resume import prepare_resume
+from hybrid_toolkit.cli.sweep import prepare_sweep
 from hybrid_toolkit.cli.train import prepare_train
 
 
@@ -46,6 +47,8 @@ def _prepare(args: object) -> Callable[[], int]:
         return prepare_resume(args)
     if isinstance(args, PlotArgs):
         return prepare_plot(args)
+    if isinstance(args, SweepArgs):
+        return prepare_sweep(args)
     if hasattr(args, "suite_name"):
         return lambda: run_bench(args)
     return prepare_train(args)

@@ -43,7 +43,14 @@ from hybrid_toolkit.algorithms.preset_names import canonical_preset
 from hybrid_toolkit.bench import list_suites
 from hybrid_toolkit.cli.bench import bench_leaf
 from hybrid_toolkit.cli.config_file import apply_config_file
-from hybrid_toolkit.cli.options import EvalArgs, ListArgs, PlotArgs, ResumeArgs, RunOptions
+from hybrid_toolkit.cli.options import (
+    EvalArgs,
+    ListArgs,
+    PlotArgs,
+    ResumeArgs,
+    RunOptions,
+    SweepArgs,
+)
 from hybrid_toolkit.cli.run_record import RunRecord
 from hybrid_toolkit.envs import env_spec, list_envs
 
@@ -106,6 +113,7 @@ UNION_DESCRIPTIONS = {
     "eval": "Evaluate a saved model on its env or another registered one.",
     "bench": "Run a registered benchmark suite.",
     "plot": "Plot learning curves of run directories, seeds as a band.",
+    "sweep": "Search hyperparameters on Ray Tune; one run directory per trial.",
 }
 """One line per subcommand in ``hybrid-toolkit --help`` (short enough for 80 columns)."""
 
@@ -309,6 +317,7 @@ def build_cli_type(
     if list_suites():
         commands["bench"] = _union({name: bench_leaf(name) for name in list_suites()})
     commands["plot"] = PlotArgs
+    commands["sweep"] = SweepArgs
     return _union(commands, descriptions=UNION_DESCRIPTIONS)
 
 

@@ -51,21 +51,32 @@ def result_lines(act: Act, env: HybridEnv, episodes: int, seed: int) -> list[tup
     if isinstance(optimum, int | float) and optimum:
         gap = 100.0 * (optimum - result.mean_reward) / abs(optimum)
         rows.append(("optimum", f"return {optimum:.4f}, gap {gap:.1f}%"))
-    metric = getattr(env, "reported_metric", None)
-    if callable(metric) and isinstance(getattr(env, "horizon", None), int):
+    if has_reported_metric(env):
         rows.append(_reported_metric_row(act, env, seed))
     return rows
+
+
+def has_reported_metric(env: HybridEnv) -> bool:
+    """Whether ``env`` reports a metric of its own (a cost: lower is better)."""
+    metric = getattr(env, "reported_metric", None)
+    return callable(metric) and isinstance(getattr(env, "horizon", None), int)
+
+
+def reported_metric_value(act: Act, env: Any, seed: int) -> float:
+    """The env's reported metric of ``act`` on one episode of every scenario of ``env`` (reset
+    with ``seed``); only for an env where :func:`has_reported_metric` holds."""
+    return float(env.reported_metric(_episode_costs(env, act, seed)))
 
 
 def _reported_metric_row(act: Act, env: Any, seed: int) -> tuple[str, str]:
     """The env's reported metric of ``act``, beside its reference policy's (lower is better)."""
     name = getattr(env, "reported_metric_name", "reported metric")
-    value = float(env.reported_metric(_episode_costs(env, act, seed)))
+    value = reported_metric_value(act, env, seed)
     text = f"{value:.4g} over {env.num_envs} scenarios"
     reference = getattr(env, "reference_policy", None)
     if callable(reference):
         label, policy = reference()
-        ref = float(env.reported_metric(_episode_costs(env, lambda _obs: policy(env), seed)))
+        ref = reported_metric_value(lambda _obs: policy(env), env, seed)
         gap = 100.0 * (value - ref) / abs(ref) if ref else float("nan")
         text += f"; {label} {ref:.4g} on the same scenarios, gap {gap:+.1f}%"
     return name, text

@@ -8,7 +8,7 @@ rebuilds the run from) and trains.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,10 @@ from hybrid_toolkit.training import (
 )
 
 
-def prepare_train(args: Any) -> Callable[[], int]:
+def prepare_train(args: Any, callbacks: Sequence[Callback] = ()) -> Callable[[], int]:
     """Set up one ``train`` leaf (see :mod:`hybrid_toolkit.cli.parser`); returns the job.
+
+    ``callbacks`` run after the evaluation and checkpoint ones (a sweep trial reports there).
 
     Raises:
         ValueError: (or ``TypeError``) when the environment or the model refuses an option.
@@ -43,7 +45,7 @@ def prepare_train(args: Any) -> Callable[[], int]:
     def job() -> int:
         run_dir = make_run_dir(run.run_root, env_name, algo_name, run.seed)
         write_run_record(run_dir, args)
-        return fit(model, eval_env, run, run_dir)
+        return fit(model, eval_env, run, run_dir, callbacks)
 
     return job
 
@@ -53,7 +55,13 @@ def make_eval_env(env_name: str, env_config: Any, run: RunOptions) -> HybridEnv:
     return make(env_name, num_envs=min(run.eval_episodes, 64), device=run.device, config=env_config)
 
 
-def fit(model: BaseAlgorithm, eval_env: HybridEnv, run: RunOptions, run_dir: Path) -> int:
+def fit(
+    model: BaseAlgorithm,
+    eval_env: HybridEnv,
+    run: RunOptions,
+    run_dir: Path,
+    extra_callbacks: Sequence[Callback] = (),
+) -> int:
     """Train ``model`` up to ``run.total_timesteps`` (continuing from ``model.num_timesteps``
     when it is not 0), save it and report; returns the exit status."""
     callbacks: list[Callback] = []
@@ -73,6 +81,7 @@ def fit(model: BaseAlgorithm, eval_env: HybridEnv, run: RunOptions, run_dir: Pat
                 save_freq=run.checkpoint_freq, save_path=str(run_dir / "checkpoints")
             )
         )
+    callbacks.extend(extra_callbacks)
     resuming = model.num_timesteps > 0
     model.learn(
         run.total_timesteps - model.num_timesteps,
