@@ -92,14 +92,16 @@ def _init_ray(resources: Resources) -> None:
         ray.init(num_cpus=resources.local_cpus, **options)
 
 
-def _searcher(spec: SweepSpec) -> Any:
+def _searcher(spec: SweepSpec, concurrency: int) -> tuple[Any, int | None]:
+    """The search algorithm, and the ``max_concurrent_trials`` Tune should add (Tune limits a
+    ``Searcher`` such as Optuna itself, but the basic generator only through its argument)."""
     if spec.searcher != "optuna":
         from ray.tune.search.basic_variant import BasicVariantGenerator
 
-        return BasicVariantGenerator(random_state=spec.seed)
+        return BasicVariantGenerator(random_state=spec.seed, max_concurrent=concurrency), None
     from ray.tune.search.optuna import OptunaSearch
 
-    return OptunaSearch(seed=spec.seed)
+    return OptunaSearch(seed=spec.seed), concurrency or None
 
 
 def _scheduler(spec: SweepSpec, base: dict[str, Any]) -> Any:
@@ -154,16 +156,17 @@ def run_sweep(spec: SweepSpec, sweep_dir: Path, resources: Resources) -> Any:
     if resuming and tune.Tuner.can_restore(str(experiment)):
         tuner = tune.Tuner.restore(str(experiment), trainable, resume_errored=True)
         return tuner.fit()
+    searcher, max_concurrent = _searcher(spec, resources.concurrency)
     tuner = tune.Tuner(
         trainable,
         param_space=_param_space(spec),
         tune_config=tune.TuneConfig(
             metric=spec.metric,
             mode=spec.mode,
-            search_alg=_searcher(spec),
+            search_alg=searcher,
             scheduler=_scheduler(spec, base_document(spec)),
             num_samples=spec.num_samples,
-            max_concurrent_trials=resources.concurrency or None,
+            max_concurrent_trials=max_concurrent,
         ),
         run_config=tune.RunConfig(
             storage_path=str(sweep_dir), name=TUNE_DIR, verbose=resources.verbose
