@@ -161,16 +161,16 @@ def prepare_sweep(args: SweepArgs) -> Callable[[], int]:
 
     def job() -> int:
         results = run_sweep(spec, sweep_dir, resources)
-        rows = trial_rows(results, spec, sweep_dir.resolve())
+        expected = spec.num_samples * spec.grid_size
+        ended = results.num_terminated + results.num_errors
+        rows = trial_rows(results, spec, sweep_dir.resolve(), complete=ended >= expected)
         paths = write_results(rows, spec, sweep_dir.resolve(), optimum)
         print((sweep_dir / "results.md").read_text(), end="")
-        expected = spec.num_samples * spec.grid_size
-        done = results.num_terminated + results.num_errors
-        print(f"sweep folder  : {sweep_dir} ({done} of {expected} trials ended)")
+        print(f"sweep folder  : {sweep_dir} ({ended} of {expected} trials ended)")
         if paths["best"] is not None:
             print(f"best config   : {paths['best']}")
             print(f"train it again: hybrid-toolkit train --config {paths['best']}")
-        if done < expected:
+        if ended < expected:
             print("interrupted   : run the same command again to resume (finished trials stay)")
             return 1
         return 0 if not results.num_errors else 1

@@ -37,7 +37,8 @@ class TrialRow:
         values: The searched fields' values (``group.field`` → value).
         metric: The metric at the trial's last report (``None`` before any).
         timesteps: Environment steps trained.
-        status: ``finished``, ``stopped early`` (by the scheduler) or ``error``.
+        status: ``finished``, ``stopped early`` (by the scheduler), ``not finished`` (an
+            interrupted sweep) or ``error``.
         run_dir: The trial's run directory, relative to the sweep's folder.
         curve: ``(timesteps, metric)`` of every report.
     """
@@ -51,9 +52,15 @@ class TrialRow:
     curve: list[tuple[float, float]]
 
 
-def trial_rows(results: Iterable[Any], spec: SweepSpec, sweep_dir: Path) -> list[TrialRow]:
-    """Rows of Ray Tune's ``Result`` objects, best finished trial first, errors last."""
-    rows = [_row(result, spec, sweep_dir) for result in results]
+def trial_rows(
+    results: Iterable[Any], spec: SweepSpec, sweep_dir: Path, complete: bool = True
+) -> list[TrialRow]:
+    """Rows of Ray Tune's ``Result`` objects, best finished trial first, errors last.
+
+    ``complete`` says whether every trial has ended; if not (an interrupted sweep), a trial
+    that did not finish is ``not finished`` rather than ``stopped early``.
+    """
+    rows = [_row(result, spec, sweep_dir, complete) for result in results]
     sign = -1.0 if spec.mode == "max" else 1.0
 
     def order(row: TrialRow) -> tuple[int, float]:
@@ -64,7 +71,7 @@ def trial_rows(results: Iterable[Any], spec: SweepSpec, sweep_dir: Path) -> list
     return sorted(rows, key=order)
 
 
-def _row(result: Any, spec: SweepSpec, sweep_dir: Path) -> TrialRow:
+def _row(result: Any, spec: SweepSpec, sweep_dir: Path, complete: bool) -> TrialRow:
     metrics = dict(result.metrics or {})
     trial_id = str(metrics.get("trial_id") or Path(result.path).name)
     frame = result.metrics_dataframe
@@ -72,12 +79,13 @@ def _row(result: Any, spec: SweepSpec, sweep_dir: Path) -> TrialRow:
     if frame is not None and spec.metric in frame and TIME_KEY in frame:
         pairs = zip(frame[TIME_KEY], frame[spec.metric], strict=True)
         curve = [(float(t), float(m)) for t, m in pairs]
-    status = "error" if result.error else "finished" if metrics.get("final") else "stopped early"
+    stopped = "stopped early" if complete else "not finished"
+    status = "error" if result.error else "finished" if metrics.get("final") else stopped
     run_dirs = sorted(trial_root(sweep_dir, trial_id).glob("*/"))
     metric = metrics.get(spec.metric)
     return TrialRow(
         trial_id=trial_id,
-        values={key: result.config.get(key) for key in spec.space},
+        values={key: (result.config or {}).get(key) for key in spec.space},
         metric=None if metric is None else float(metric),
         timesteps=int(metrics.get(TIME_KEY, 0)),
         status=status,
