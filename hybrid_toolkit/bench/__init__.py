@@ -14,6 +14,7 @@ from hybrid_toolkit.bench import (  # noqa: F401  (registration side effect)
     hyar_target,
     learning,
     ppo_vs_sb3,
+    sweep_scaling,
 )
 from hybrid_toolkit.bench.registry import (
     SUITE_REGISTRY,

@@ -80,16 +80,19 @@ def check_sweep_folder(sweep_dir: Path, spec: SweepSpec) -> bool:
     return True
 
 
-def _init_ray(resources: Resources) -> None:
+def init_ray(resources: Resources) -> bool:
+    """Start Ray here (or join ``resources.address``) unless this process already did; returns
+    whether it did (the caller then shuts Ray down when done)."""
     import ray
 
     if ray.is_initialized():
-        return
+        return False
     options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
     if resources.address:
         ray.init(address=resources.address, **options)
     else:
         ray.init(num_cpus=resources.local_cpus, **options)
+    return True
 
 
 def _searcher(spec: SweepSpec, concurrency: int) -> tuple[Any, int | None]:
@@ -144,13 +147,23 @@ def run_sweep(spec: SweepSpec, sweep_dir: Path, resources: Resources) -> Any:
     :func:`hybrid_toolkit.cli.sweep.resolve_spec`).
     """
     require_tune()
-    from ray import tune
+    import ray
 
     sweep_dir = sweep_dir.resolve()
     resuming = check_sweep_folder(sweep_dir, spec)
     sweep_dir.mkdir(parents=True, exist_ok=True)
     (sweep_dir / SPEC_FILE).write_text(json.dumps(spec.to_json(), indent=2) + "\n")
-    _init_ray(resources)
+    started = init_ray(resources)
+    try:
+        return _fit(spec, sweep_dir, resources, resuming)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _fit(spec: SweepSpec, sweep_dir: Path, resources: Resources, resuming: bool) -> Any:
+    from ray import tune
+
     trainable = _trainable(spec, sweep_dir, resources)
     experiment = sweep_dir / TUNE_DIR
     if resuming and tune.Tuner.can_restore(str(experiment)):

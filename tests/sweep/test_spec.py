@@ -140,3 +140,10 @@ def test_without_the_tune_extra_sweep_says_how_to_install_it(
     code, out = run_cli(["sweep", *TARGET, "--space", "run.seed=grid:0,1"])
     assert code == 2, out
     assert "pip install 'hybrid-toolkit[tune]'" in out and out.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["sweep-ppo-target.yaml", "sweep-tutorial.yaml"])
+def test_the_sweep_files_of_the_docs_are_valid(name: str) -> None:
+    path = Path(__file__).resolve().parents[2] / "docs" / "examples" / name
+    spec, _ = spec_of(spec=str(path))
+    assert spec.space and spec.num_samples * spec.grid_size in (4, 16)
