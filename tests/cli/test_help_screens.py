@@ -36,6 +36,7 @@ def test_the_top_screen_lists_each_subcommand_on_one_line() -> None:
         "eval",
         "bench",
         "plot",
+        "sweep",
     ]
     assert max(map(len, lines)) <= 80, "the top screen must fit an 80-column terminal"
 
