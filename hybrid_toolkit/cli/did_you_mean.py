@@ -15,7 +15,14 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from hybrid_toolkit.cli.options import EvalArgs, ListArgs, PlotArgs, ResumeOptions, RunOptions
+from hybrid_toolkit.cli.options import (
+    EvalArgs,
+    ListArgs,
+    PlotArgs,
+    ResumeOptions,
+    RunOptions,
+    SweepArgs,
+)
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "lr": ("learning-rate", "actor-lr", "critic-lr", "vae-learning-rate"),
@@ -90,7 +97,7 @@ def accepted_flags(argv: Sequence[str]) -> list[str]:
         ]
     if command == "bench" and name in list_suites():
         return _group_flags("", get_suite(name).config_class)
-    simple = {"list": ListArgs, "eval": EvalArgs, "plot": PlotArgs}
+    simple = {"list": ListArgs, "eval": EvalArgs, "plot": PlotArgs, "sweep": SweepArgs}
     return _group_flags("", simple[command]) if command in simple else []
 
 

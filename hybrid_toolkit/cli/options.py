@@ -163,48 +163,48 @@ class SweepArgs:
     one ordinary run directory per trial, a results table and the best configuration."""
 
     spec: Annotated[tyro.conf.Positional[str], tyro.conf.arg(metavar="[SPEC]")] = ""
-    """Sweep file (YAML or JSON: algo, env, fixed, space, ...); the options below override it."""
+    """Sweep file (YAML or JSON: algo, env, fixed, space, ...); options override it."""
     algo: str = ""
-    """Registered algorithm (the file's when empty)."""
+    """Registered algorithm (empty: the file's)."""
     env: str = ""
-    """Registered environment id (the file's when empty)."""
+    """Registered environment id (empty: the file's)."""
     preset: str = ""
-    """Preset of the algorithm (the file's, else default, when empty)."""
+    """Preset of the algorithm (empty: the file's, else default)."""
     space: tuple[str, ...] = ()
-    """Search axes FIELD=KIND:VALUES, KIND one of grid, choice, uniform, log_uniform, e.g.
-    algo.learning_rate=log_uniform:1e-4,1e-2 run.seed=grid:0,1,2."""
+    """Search axes FIELD=KIND:VALUES; KIND is grid, choice, uniform or
+    log_uniform: algo.learning_rate=log_uniform:1e-4,1e-2 run.seed=grid:0,1,2"""
     fixed: tuple[str, ...] = ()
-    """Values of every trial, FIELD=VALUE, e.g. algo.gamma=0.5 run.total_timesteps=20000."""
+    """Values of every trial, FIELD=VALUE: algo.gamma=0.5 run.total_timesteps=20000"""
     num_samples: int = 0
     """Configurations drawn, each run at every grid point (0: the file's, else 1)."""
     searcher: Literal["auto", "optuna", "random", "grid"] = "auto"
-    """optuna (TPE), random, or grid (grid axes only); auto: the file's, else optuna unless
-    every axis is grid."""
+    """optuna (TPE), random, or grid (grid axes only); auto: the file's, else
+    optuna unless every axis is a grid."""
     scheduler: Literal["auto", "asha", "fifo"] = "auto"
-    """asha stops weak trials at evaluations; fifo runs every trial to the end; auto: the
-    file's, else asha."""
+    """asha stops weak trials at their evaluations; fifo runs every trial to
+    the end; auto: the file's, else asha."""
     metric: str = ""
-    """Reported key to optimise; empty: eval/mean_reward, or the env's reported cost
-    eval/reported_metric where it has one."""
+    """Reported key to optimise; empty: the file's, else eval/mean_reward, or
+    eval/reported_metric (the env's own cost) where the env has one."""
     mode: Literal["auto", "max", "min"] = "auto"
-    """Direction of the metric; auto: the file's, else min for the reported cost, max
-    otherwise."""
+    """Direction of the metric; auto: the file's, else min for the env's cost,
+    max otherwise."""
     seed: int = -1
     """Seed of the searcher's draws (-1: the file's, else 0)."""
     name: str = ""
-    """Sweep folder under --out-dir (default: the file's name, else ALGO-ENV); running the same
-    command again resumes it."""
+    """Sweep folder under --out-dir (empty: the file's name, else ALGO-ENV); the
+    same command again resumes it."""
     out_dir: str = "sweeps"
     """Parent folder of the sweep folders."""
     num_cpus: int = 0
-    """CPUs of the local Ray instance (0: all cores); one torch thread and one CPU per trial."""
+    """CPUs of the local Ray (0: all cores); a trial takes one, with one thread."""
     max_concurrent: int = 0
     """Trials at once (0: one per local CPU; no limit with --address)."""
     gpus_per_trial: float = -1.0
-    """GPUs per trial, fractions allowed; -1: 1 where CUDA is present and the run's device
-    is not cpu, else 0."""
+    """GPUs per trial, fractions allowed; -1: 1 where CUDA is present and the
+    run's device is not cpu, else 0."""
     address: str = ""
-    """Join a running Ray cluster: ray://HOST:PORT or auto (empty: start Ray here); --out-dir
-    must then be a folder every node sees."""
+    """Ray cluster to join: ray://HOST:PORT or auto (empty: start Ray here);
+    --out-dir must then be a folder every node sees."""
     verbose: int = 1
     """0 silent, 1 Ray Tune's status table, then the results table."""
