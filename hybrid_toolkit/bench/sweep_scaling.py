@@ -81,8 +81,12 @@ def scaling_spec(opts: SweepScalingOptions) -> SweepSpec:
     )
 
 
-def time_sweep(spec: SweepSpec, folder: Path, concurrency: int, num_cpus: int) -> float:
-    """Wall seconds of one fresh sweep (its folder removed first, so nothing is resumed)."""
+def time_sweep(
+    spec: SweepSpec, folder: Path, concurrency: int, num_cpus: int
+) -> tuple[float, float]:
+    """Wall seconds of one fresh sweep (its folder removed first, so nothing is resumed), and
+    the mean seconds one of its trials ran (Tune's ``time_total_s``): when trials side by side
+    each take longer than alone, they were not given a free core each."""
     shutil.rmtree(folder, ignore_errors=True)
     resources = Resources(num_cpus=num_cpus, max_concurrent=concurrency, verbose=0)
     start = time.perf_counter()
@@ -90,26 +94,27 @@ def time_sweep(spec: SweepSpec, folder: Path, concurrency: int, num_cpus: int) -
     seconds = time.perf_counter() - start
     if results.num_errors:
         raise RuntimeError(f"{results.num_errors} trial(s) of the sweep in {folder} failed")
-    return seconds
+    return seconds, statistics.mean(r.metrics["time_total_s"] for r in results)
 
 
 def markdown(opts: SweepScalingOptions, rows: list[dict[str, Any]], env: dict[str, Any]) -> str:
     """The table of wall times and ratios, and the machine it was measured on."""
     lines = [
         "| --max-concurrent | wall time (s) | ratio to --max-concurrent "
-        f"{opts.concurrency[0]} | speed-up |",
-        "|---:|---:|---:|---:|",
+        f"{opts.concurrency[0]} | speed-up | one trial (s) |",
+        "|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
             f"| {row['concurrency']} | {row['seconds']:.1f} | {row['ratio']:.2f} "
-            f"| {1 / row['ratio']:.2f}x |"
+            f"| {1 / row['ratio']:.2f}x | {row['trial_seconds']:.1f} |"
         )
     lines += [
         "",
         f"{opts.trials} equal trials (PPO on TargetRegime-v0, {opts.steps:,} steps each, seeds "
         f"0–{opts.trials - 1}) on a local Ray with {opts.num_cpus} CPUs, one torch thread per "
         f"trial; median of {opts.repeats} sweep(s) per row, measured in one run "
+        "(one trial: how long a trial ran, start-up excluded) "
         "(`hybrid-toolkit bench sweep-scaling --mode "
         f"{opts.mode}`).",
         "",
@@ -146,16 +151,24 @@ def _measure(opts: SweepScalingOptions, out: Path) -> int:
     spec = scaling_spec(opts)
     env = environment(opts.device)
     seconds: dict[int, list[float]] = {c: [] for c in opts.concurrency}
+    per_trial: dict[int, list[float]] = {c: [] for c in opts.concurrency}
     for repeat in range(opts.repeats):  # 1, 2, then 2, 1: drift of the load weighs on both
         order = opts.concurrency if repeat % 2 == 0 else tuple(reversed(opts.concurrency))
         for c in order:
             with tempfile.TemporaryDirectory(prefix="sweep-scaling-") as scratch:
-                seconds[c].append(time_sweep(spec, Path(scratch) / f"c{c}", c, opts.num_cpus))
-            print(f"--max-concurrent {c}: {seconds[c][-1]:.1f} s", flush=True)
+                wall, trial = time_sweep(spec, Path(scratch) / f"c{c}", c, opts.num_cpus)
+            seconds[c].append(wall)
+            per_trial[c].append(trial)
+            print(f"--max-concurrent {c}: {wall:.1f} s (a trial {trial:.1f} s)", flush=True)
     env["load_average_end"] = load_average()
     base = statistics.median(seconds[opts.concurrency[0]])
     rows = [
-        {"concurrency": c, "seconds": statistics.median(s), "ratio": statistics.median(s) / base}
+        {
+            "concurrency": c,
+            "seconds": statistics.median(s),
+            "ratio": statistics.median(s) / base,
+            "trial_seconds": statistics.median(per_trial[c]),
+        }
         for c, s in seconds.items()
     ]
     write_json(

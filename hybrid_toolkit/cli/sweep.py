@@ -97,15 +97,8 @@ def _choose(spec: SweepSpec, args: SweepArgs, data: Mapping[str, Any]) -> None:
     spec.scheduler = _option(args.scheduler, data, "scheduler") or "asha"
     if spec.searcher not in ("optuna", "random", "grid") or spec.scheduler not in ("asha", "fifo"):
         raise UserError("SPEC", f"{spec.searcher}/{spec.scheduler}", "optuna|random|grid/asha|fifo")
-    grids = [k for k, a in spec.space.items() if a.kind == "grid"]
     if spec.searcher == "grid" and not grid_only:
         raise UserError("--searcher", "grid", "grid axes only (or --searcher random / optuna)")
-    if spec.searcher == "optuna" and grids:
-        raise UserError(
-            "--searcher",
-            f"optuna with grid axes {grids}",
-            "choice axes for optuna (or --searcher random, which runs every grid point)",
-        )
     base = base_document(spec)
     if "run.eval_freq" not in spec.fixed and not base["run"]["eval_freq"]:
         spec.fixed["run.eval_freq"] = max(1, base["run"]["total_timesteps"] // EVALUATIONS)

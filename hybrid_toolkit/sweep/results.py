@@ -85,7 +85,7 @@ def _row(result: Any, spec: SweepSpec, sweep_dir: Path, complete: bool) -> Trial
     metric = metrics.get(spec.metric)
     return TrialRow(
         trial_id=trial_id,
-        values={key: (result.config or {}).get(key) for key in spec.space},
+        values={key: spec.trial_values(result.config or {}).get(key) for key in spec.space},
         metric=None if metric is None else float(metric),
         timesteps=int(metrics.get(TIME_KEY, 0)),
         status=status,

@@ -102,9 +102,13 @@ def _searcher(spec: SweepSpec, concurrency: int) -> tuple[Any, int | None]:
         from ray.tune.search.basic_variant import BasicVariantGenerator
 
         return BasicVariantGenerator(random_state=spec.seed, max_concurrent=concurrency), None
+    from ray.tune.search import Repeater
     from ray.tune.search.optuna import OptunaSearch
 
-    return OptunaSearch(seed=spec.seed), concurrency or None
+    optuna = OptunaSearch(seed=spec.seed)
+    if spec.searched_by_repeats:  # each proposal once per grid point; Optuna sees their mean
+        return Repeater(optuna, repeat=spec.grid_size, set_index=True), concurrency or None
+    return optuna, concurrency or None
 
 
 def _scheduler(spec: SweepSpec, base: dict[str, Any]) -> Any:
@@ -130,13 +134,20 @@ def _param_space(spec: SweepSpec) -> dict[str, Any]:
         "uniform": lambda v: tune.uniform(*v),
         "log_uniform": lambda v: tune.loguniform(*v),
     }
-    return {key: make[axis.kind](axis.values) for key, axis in spec.space.items()}
+    repeats = spec.searched_by_repeats
+    return {
+        key: make[axis.kind](axis.values)
+        for key, axis in spec.space.items()
+        if not (repeats and axis.kind == "grid")
+    }
 
 
 def _trainable(spec: SweepSpec, sweep_dir: Path, resources: Resources) -> Any:
     from ray import tune
 
-    with_args = tune.with_parameters(run_trial, base=base_document(spec), sweep_dir=str(sweep_dir))
+    with_args = tune.with_parameters(
+        run_trial, spec=spec, base=base_document(spec), sweep_dir=str(sweep_dir)
+    )
     return tune.with_resources(with_args, {"cpu": 1, "gpu": resources.gpus_per_trial})
 
 
@@ -178,7 +189,7 @@ def _fit(spec: SweepSpec, sweep_dir: Path, resources: Resources, resuming: bool)
             mode=spec.mode,
             search_alg=searcher,
             scheduler=_scheduler(spec, base_document(spec)),
-            num_samples=spec.num_samples,
+            num_samples=spec.num_samples * (spec.grid_size if spec.searched_by_repeats else 1),
             max_concurrent_trials=max_concurrent,
         ),
         run_config=tune.RunConfig(

@@ -25,6 +25,7 @@ sweep's base document, so every trial is an ordinary ``train`` run.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import math
 from collections.abc import Mapping
@@ -54,6 +55,10 @@ FILE_KEYS = (
     "seed",
 )
 """The keys a sweep file may hold."""
+
+GRID_INDEX = "__trial_index__"
+"""Config key of a trial's grid point where the searcher proposes only the other axes (Optuna
+through Ray's ``Repeater``, which sets it: the same proposal once per grid point)."""
 
 SWEEP_SET = ("run.run_root",)
 """Fields the sweep sets itself (each trial's run directory lies under the sweep's folder)."""
@@ -106,6 +111,27 @@ class SweepSpec:
     def grid_size(self) -> int:
         """Points of the grid axes together (1 without grid axes)."""
         return math.prod(len(a.values) for a in self.space.values() if a.kind == "grid")
+
+    @property
+    def searched_by_repeats(self) -> bool:
+        """Whether the grid axes run as repeats of each proposal (Optuna proposes one point at
+        a time, so each of its proposals is repeated once per grid point)."""
+        return self.searcher == "optuna" and any(a.kind == "grid" for a in self.space.values())
+
+    def grid_points(self) -> list[dict[str, Any]]:
+        """Every point of the grid axes, ``group.field`` → value, in a fixed order."""
+        grid = {key: axis.values for key, axis in self.space.items() if axis.kind == "grid"}
+        return [
+            dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())
+        ]
+
+    def trial_values(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The searched values of a trial from its Tune ``config`` (the grid point of
+        :data:`GRID_INDEX` put in where the grid axes ran as repeats)."""
+        values = {key: value for key, value in config.items() if key != GRID_INDEX}
+        if GRID_INDEX in config:
+            values.update(self.grid_points()[int(config[GRID_INDEX])])
+        return values
 
     def to_json(self) -> dict[str, Any]:
         """The spec as a sweep file document (what ``sweep.json`` in the sweep's folder holds)."""

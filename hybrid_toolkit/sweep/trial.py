@@ -17,7 +17,7 @@ from typing import Any
 from hybrid_toolkit.cli.result import has_reported_metric, reported_metric_value
 from hybrid_toolkit.cli.run_record import RunRecord, record_from_document
 from hybrid_toolkit.cli.train import make_eval_env, prepare_train
-from hybrid_toolkit.sweep.spec import trial_document
+from hybrid_toolkit.sweep.spec import SweepSpec, trial_document
 from hybrid_toolkit.training import Callback, TrainingContext, evaluate_policy
 
 REPORTED_METRIC = "eval/reported_metric"
@@ -82,11 +82,15 @@ def trial_root(sweep_dir: Path, trial_id: str) -> Path:
     return sweep_dir / "trials" / trial_id
 
 
-def run_trial(config: dict[str, Any], base: dict[str, Any], sweep_dir: str) -> None:
+def run_trial(
+    config: dict[str, Any], spec: SweepSpec, base: dict[str, Any], sweep_dir: str
+) -> None:
     """The Tune trainable: train one configuration of the sweep as an ordinary run.
 
     Args:
-        config: The drawn values, ``group.field`` → value.
+        config: The drawn values, ``group.field`` → value (see
+            :meth:`~hybrid_toolkit.sweep.spec.SweepSpec.trial_values`).
+        spec: The sweep.
         base: The sweep's base ``config.json`` document.
         sweep_dir: The sweep's folder (absolute); the run directory goes under
             ``trials/<trial id>/``.
@@ -95,6 +99,7 @@ def run_trial(config: dict[str, Any], base: dict[str, Any], sweep_dir: str) -> N
 
     root = trial_root(Path(sweep_dir), tune.get_context().get_trial_id())
     shutil.rmtree(root, ignore_errors=True)  # a trial restarted after an interruption
-    document = trial_document(base, {**config, "run.run_root": str(root)})
+    values = {**spec.trial_values(config), "run.run_root": str(root)}
+    document = trial_document(base, values)
     record = record_from_document(document, "sweep trial", root)
     prepare_train(record, [TuneReport(record, tune.report)])()

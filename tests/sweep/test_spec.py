@@ -12,6 +12,7 @@ from hybrid_toolkit.cli.errors import UserError
 from hybrid_toolkit.cli.options import SweepArgs
 from hybrid_toolkit.cli.sweep import build_spec
 from hybrid_toolkit.sweep.spec import (
+    GRID_INDEX,
     Axis,
     axis_from_option,
     base_document,
@@ -110,7 +111,6 @@ def test_an_unreadable_file_names_what_it_expected(tmp_path: Path) -> None:
     [
         (["--space", "algo.lr=uniform:1e-4,1e-3"], "did you mean algo.learning_rate"),
         (["--space", "algo.gamma=uniform:0.5,2"], "--algo.gamma: got 2.0; expected in [0, 1]"),
-        (["--space", "run.seed=grid:0,1", "--searcher", "optuna"], "choice axes for optuna"),
         (["--space", "algo.gamma=uniform:0.5,0.9", "--searcher", "grid"], "grid axes only"),
         (["--space", "algo.gamma=uniform:0.5,0.9", "--metric", "x"], "eval/mean_reward"),
         (["--fixed", "run.run_root=x", "--space", "run.seed=grid:0"], "does not set itself"),
@@ -148,3 +148,11 @@ def test_the_sweep_files_of_the_docs_are_valid(name: str) -> None:
     path = Path(__file__).resolve().parents[2] / "docs" / "examples" / name
     spec, _ = spec_of(spec=str(path))
     assert spec.space and spec.num_samples * spec.grid_size in (4, 16)
+
+
+def test_under_optuna_grid_axes_are_repeats_of_each_proposal() -> None:
+    options = ("algo.learning_rate=log_uniform:1e-4,1e-2", "run.seed=grid:0,1,2")
+    spec, _ = spec_of(algo="ppo", env="TargetRegime-v0", space=options)
+    assert spec.searcher == "optuna" and spec.searched_by_repeats and spec.grid_size == 3
+    config = {"algo.learning_rate": 1e-3, GRID_INDEX: 2}
+    assert spec.trial_values(config) == {"algo.learning_rate": 1e-3, "run.seed": 2}
