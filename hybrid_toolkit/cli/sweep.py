@@ -161,8 +161,9 @@ def prepare_sweep(args: SweepArgs) -> Callable[[], int]:
         print((sweep_dir / "results.md").read_text(), end="")
         print(f"sweep folder  : {sweep_dir} ({ended} of {expected} trials ended)")
         if paths["best"] is not None:
-            print(f"best config   : {paths['best']}")
-            print(f"train it again: hybrid-toolkit train --config {paths['best']}")
+            best = sweep_dir / paths["best"].name  # as the user named the folder
+            print(f"best config   : {best}")
+            print(f"train it again: hybrid-toolkit train --config {best}")
         if ended < expected:
             print("interrupted   : run the same command again to resume (finished trials stay)")
             return 1
