@@ -77,11 +77,17 @@ def build_spec(args: SweepArgs) -> tuple[SweepSpec, str]:
     axes = [(k, axis_from_file(k, v)) for k, v in _mapping(data, "space").items()]
     axes += map(axis_from_option, args.space)
     spec.space = {field_key(k, spec, f"space {k}"): axis for k, axis in axes}
-    spec.num_samples = args.num_samples or int(data.get("num_samples", 1))
-    spec.seed = args.seed if args.seed >= 0 else int(data.get("seed", 0))
+    spec.num_samples = _count("--num-samples", args.num_samples or data.get("num_samples", 1), 1)
+    spec.seed = _count("--seed", args.seed if args.seed >= 0 else data.get("seed", 0), 0)
     _choose(spec, args, data)
     name = args.name or (Path(args.spec).stem if args.spec else f"{spec.algo}-{spec.env}")
     return spec, name
+
+
+def _count(flag: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise UserError(flag, repr(value), f"an integer >= {minimum}")
+    return value
 
 
 def _option(given: str, data: Mapping[str, Any], key: str) -> str:

@@ -116,6 +116,7 @@ def test_an_unreadable_file_names_what_it_expected(tmp_path: Path) -> None:
         (["--fixed", "run.run_root=x", "--space", "run.seed=grid:0"], "does not set itself"),
         (["--fixed", "algo.gamma", "--space", "run.seed=grid:0"], "FIELD=VALUE"),
         ([], "at least one axis"),
+        (["--space", "run.seed=grid:0", "--num-samples", "-3"], "--num-samples: got -3"),
         (["--max-concurency", "2"], "did you mean --max-concurrent?"),
     ],
 )
