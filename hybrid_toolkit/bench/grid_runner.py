@@ -185,12 +185,20 @@ def _run_on_ray(
             delivered.add(index)
             deliver(index, value)
 
-    class Deliver(tune.Callback):  # runs in the driver, so the cache is written here
+    class Deliver(tune.Callback):
+        """Hands each trial's value to ``deliver`` in the driver, as the trial finishes."""
+
+        def __init__(self, deliver: OnResult) -> None:
+            self.deliver = deliver
+
         def on_trial_result(
             self, iteration: int, trials: Any, trial: Any, result: Any, **_: Any
         ) -> None:
             if "value" in result:
-                deliver_once(trial.config["job"], _value(result))
+                self.deliver(trial.config["job"], _value(result))
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {}  # Tune pickles its settings; the driver's cache writer stays out of it
 
     started = connect_ray(options)
     storage = tempfile.mkdtemp(prefix="hybrid-toolkit-grid-")
@@ -213,7 +221,7 @@ def _run_on_ray(
                 name="grid",
                 storage_path=storage,
                 verbose=0,
-                callbacks=[] if client else [Deliver()],
+                callbacks=[] if client else [Deliver(deliver_once)],
             ),
         )
         grid = tuner.fit()
@@ -233,9 +241,10 @@ def _run_on_ray(
     if failures:
         index, error = failures[0]
         label = jobs[index].label if index >= 0 else "a run"
+        cause = getattr(error, "cause", None) or error  # a RayTaskError wraps the run's own
         raise GridRunError(
             f"{len(failures)} of {len(jobs)} grid runs failed as Ray Tune trials; the first, "
-            f"{label}: {error}"
+            f"{label}, raised {type(cause).__name__}: {cause}\n{error}"
         ) from error
 
 

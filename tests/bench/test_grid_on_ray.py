@@ -1,0 +1,112 @@
+"""The bench grids as Ray Tune trials give the results of the sequential runner.
+
+One local Ray instance (2 CPUs) serves the whole module, so Ray starts once; the workers import
+this package from the same folder as the tests (a source tree or worktree on ``PYTHONPATH``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliRunner
+
+import hybrid_toolkit
+from hybrid_toolkit.bench.grid_runner import (
+    GridJob,
+    GridOptions,
+    GridRunError,
+    connect_ray,
+    run_grid,
+)
+
+ray = pytest.importorskip("ray")
+pytest.importorskip("ray.tune")
+
+TIMING = frozenset({"wall_s", "seconds_per_update", "cpu_seconds", "wall_seconds", "cpu_minutes"})
+"""Fields that measure the machine, not the run; they differ between any two runs."""
+RUNNER = frozenset({"out_dir", "runner", "max_concurrent", "num_cpus"})
+"""Options that say where and how the grid ran, not what it computed."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray() -> Iterator[None]:
+    started = connect_ray(GridOptions(num_cpus=2))
+    yield
+    if started:
+        ray.shutdown()
+
+
+def _without(value: Any, keys: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _without(v, keys) for k, v in value.items() if k not in keys}
+    if isinstance(value, list):
+        return [_without(v, keys) for v in value]
+    return value
+
+
+def _results(folder: Path) -> dict[str, Any]:
+    files = sorted(folder.rglob("*.json"))
+    return {
+        str(f.relative_to(folder)): _without(json.loads(f.read_text()), TIMING | RUNNER)
+        for f in files
+    }
+
+
+def test_hpo_paper_writes_the_same_results_through_ray_tune_as_sequentially(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    grid = ["--mode", "smoke", "--parts", "jrp", "--seeds", "2", "--jrp-updates", "4"]
+    grid += ["--eval-every", "2", "--batch", "8"]
+    runs = {"sequential": ["--runner", "sequential"], "ray": ["--runner", "ray"]}
+    for name, flags in runs.items():
+        code, out = run_cli(
+            ["bench", "hpo-paper", *grid, "--out-dir", str(tmp_path / name), *flags]
+        )
+        assert code == 0, out
+    sequential, on_ray = _results(tmp_path / "sequential"), _results(tmp_path / "ray")
+    assert len(sequential) == 6  # results, references and the four (algo, seed) runs
+    assert on_ray == sequential
+    for plot in ("dev_curves.png", "updates_to_target.png"):
+        assert (tmp_path / "ray" / plot).read_bytes() == (
+            tmp_path / "sequential" / plot
+        ).read_bytes()
+
+
+@pytest.mark.slow
+def test_a_failed_trial_fails_the_grid_naming_the_run_and_its_error() -> None:
+    jobs = [
+        GridJob("where", partial(importlib.util.find_spec, "hybrid_toolkit")),
+        GridJob("sqrt -1", partial(math.sqrt, -1.0)),
+    ]
+    got: dict[int, Any] = {}
+    with pytest.raises(
+        GridRunError,
+        match=r"1 of 2 grid runs failed .*sqrt -1, raised ValueError: math domain error",
+    ):
+        run_grid(jobs, GridOptions(runner="ray"), got.__setitem__)
+    # The run that succeeded was delivered (the suite caches it), and its worker imported this
+    # very package, not another install.
+    assert list(got) == [0]
+    assert got[0].origin == hybrid_toolkit.__file__
+
+
+@pytest.mark.slow
+def test_dgrl_paper_writes_the_same_results_through_ray_tune_as_sequentially(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    grid = ["--mode", "smoke", "--methods", "dgrl", "cacla", "--seeds", "0", "1"]
+    for name in ("sequential", "ray"):
+        out_dir = str(tmp_path / name)
+        code, out = run_cli(["bench", "dgrl-paper", *grid, "--out-dir", out_dir, "--runner", name])
+        assert code == 0, out
+    drop = TIMING | RUNNER | {"environment", "load_average_start"}
+    sequential = {k: _without(v, drop) for k, v in _results(tmp_path / "sequential").items()}
+    assert sequential == {k: _without(v, drop) for k, v in _results(tmp_path / "ray").items()}
+    assert len(sequential) == 5  # dgrl-paper.json and four runs
