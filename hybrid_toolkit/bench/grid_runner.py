@@ -11,7 +11,8 @@ which is why a Ray run writes the same result files as a sequential one of the s
 Every Ray trial runs one job with ``threads`` torch threads (the suite's ``--threads``, 1 by
 default, the same as the sequential loop, so numbers match) and reserves that many CPUs, plus
 ``--gpus-per-trial`` GPUs when the device is CUDA. Ray is the optional ``[tune]`` extra: the
-default runner ``auto`` uses it only where it pays (see :meth:`GridOptions.resolved_runner`).
+default runner ``auto`` uses it only where it pays (see :meth:`GridOptions.resolved_runner`):
+for a full grid, not for the seconds-to-minutes smoke and quick modes.
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ class GridOptions(BenchOptions):
 
     runner: Runner = "auto"
     """How the grid's missing runs are executed. sequential: one after another in this process;
-    ray: as Ray Tune trials (the [tune] extra); auto: Ray when it is installed, the mode is not
-    smoke, and at least two runs and two trial slots make it pay (Ray starts in seconds), else
-    sequential."""
+    ray: as Ray Tune trials (the [tune] extra); auto: Ray in full mode when it is installed and
+    at least two runs and two trial slots make it pay, else sequential (Ray's start-up costs
+    seconds a smoke or quick run does not have)."""
     max_concurrent: Annotated[int, shown_default("as many as the CPUs hold")] = 0
     """Most Ray trials at a time (1 with --runner auto: sequential)."""
     num_cpus: Annotated[int, shown_default("all cores")] = 0
@@ -81,9 +82,10 @@ class GridOptions(BenchOptions):
     def resolved_runner(self, jobs: int, threads: int = 1) -> Literal["sequential", "ray"]:
         """The runner that executes ``jobs`` runs of ``threads`` torch threads each.
 
-        ``auto`` picks Ray only where it can win: Ray installed, not smoke mode (a seconds-long
-        grid would wait for Ray to start), at least two runs, and a cluster address or room for
-        two trials at a time on this machine. Without Ray it says so in one line.
+        ``auto`` picks Ray only where it can win: full mode (Ray takes seconds to start and its
+        workers to import torch, which smoke and quick runs would spend waiting: quick modes
+        promise 3 minutes on 2 cores), at least two runs, and a cluster address or room for two
+        trials at a time on this machine. Without Ray it says so in one line.
         """
         if self.runner != "auto":
             return self.runner
@@ -91,7 +93,7 @@ class GridOptions(BenchOptions):
             return "ray"
         cpus = self.num_cpus or os.cpu_count() or 1
         slots = min(cpus // threads, self.max_concurrent or cpus)
-        if self.mode == "smoke" or jobs < 2 or slots < 2:
+        if self.mode != "full" or jobs < 2 or slots < 2:
             return "sequential"
         if not is_installed("ray.tune"):
             print(f"note: running the grid sequentially; for parallel trials: {INSTALL_HINT}")

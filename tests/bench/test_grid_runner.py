@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliRunner
@@ -42,19 +43,25 @@ def test_a_failed_run_fails_the_grid_with_its_own_error() -> None:
 @pytest.mark.parametrize(
     ("options", "jobs", "threads", "expected"),
     [
-        (GridOptions(runner="sequential", mode="full"), 8, 1, "sequential"),
-        (GridOptions(mode="smoke"), 8, 1, "sequential"),  # Ray's start-up would dominate
-        (GridOptions(mode="full"), 1, 1, "sequential"),  # nothing to run side by side
-        (GridOptions(mode="full", max_concurrent=1), 8, 1, "sequential"),
-        (GridOptions(mode="full", num_cpus=2), 8, 2, "sequential"),  # one 2-thread slot
-        (GridOptions(mode="full", num_cpus=2), 8, 1, "ray"),
+        ({"runner": "sequential", "mode": "full"}, 8, 1, "sequential"),
+        ({"mode": "smoke"}, 8, 1, "sequential"),  # Ray's start-up would dominate
+        ({"mode": "quick"}, 8, 1, "sequential"),  # quick modes promise 3 minutes
+        ({"mode": "quick", "address": "auto"}, 8, 1, "ray"),  # a cluster was asked for
+        ({"mode": "full"}, 1, 1, "sequential"),  # nothing to run side by side
+        ({"mode": "full", "max_concurrent": 1}, 8, 1, "sequential"),
+        ({"mode": "full", "num_cpus": 2}, 8, 2, "sequential"),  # one 2-thread slot
+        ({"mode": "full", "num_cpus": 2}, 8, 1, "ray"),
     ],
 )
 def test_auto_picks_ray_only_where_it_pays(
-    options: GridOptions, jobs: int, threads: int, expected: str, monkeypatch: pytest.MonkeyPatch
+    options: dict[str, Any],
+    jobs: int,
+    threads: int,
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(grid_runner, "is_installed", lambda name: True)
-    assert options.resolved_runner(jobs, threads) == expected
+    assert GridOptions(**options).resolved_runner(jobs, threads) == expected
 
 
 def test_auto_without_ray_runs_sequentially_and_says_how_to_get_it(
