@@ -97,16 +97,29 @@ def test_a_failed_trial_fails_the_grid_naming_the_run_and_its_error() -> None:
     assert got[0].origin == hybrid_toolkit.__file__
 
 
+MACHINE = frozenset(
+    {"environment", "load_average_start", "load_average_end", "date"}
+    | {"train_seconds", "steps_per_second"}
+)
+"""What the dgrl-paper and classic-envs records say about the machine and the clock."""
+
+
 @pytest.mark.slow
-def test_dgrl_paper_writes_the_same_results_through_ray_tune_as_sequentially(
-    tmp_path: Path, run_cli: CliRunner
+@pytest.mark.parametrize(
+    ("suite", "grid", "files"),
+    [
+        ("dgrl-paper", ["--methods", "dgrl", "cacla", "--seeds", "0", "1"], 5),
+        ("classic-envs", ["--algos", "ppo", "dgrl", "--seeds", "0", "1"], 4),
+    ],
+)
+def test_more_suites_write_the_same_results_through_ray_tune_as_sequentially(
+    suite: str, grid: list[str], files: int, tmp_path: Path, run_cli: CliRunner
 ) -> None:
-    grid = ["--mode", "smoke", "--methods", "dgrl", "cacla", "--seeds", "0", "1"]
     for name in ("sequential", "ray"):
         out_dir = str(tmp_path / name)
-        code, out = run_cli(["bench", "dgrl-paper", *grid, "--out-dir", out_dir, "--runner", name])
+        args = ["bench", suite, "--mode", "smoke", *grid, "--out-dir", out_dir, "--runner", name]
+        code, out = run_cli(args)
         assert code == 0, out
-    drop = TIMING | RUNNER | {"environment", "load_average_start"}
-    sequential = {k: _without(v, drop) for k, v in _results(tmp_path / "sequential").items()}
-    assert sequential == {k: _without(v, drop) for k, v in _results(tmp_path / "ray").items()}
-    assert len(sequential) == 5  # dgrl-paper.json and four runs
+    sequential = {k: _without(v, MACHINE) for k, v in _results(tmp_path / "sequential").items()}
+    assert sequential == {k: _without(v, MACHINE) for k, v in _results(tmp_path / "ray").items()}
+    assert len(sequential) == files  # dgrl-paper.json and four runs; four classic-envs runs
