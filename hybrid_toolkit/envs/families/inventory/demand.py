@@ -8,8 +8,8 @@ demand value, whose table entry is that value. The few slices that straddle a ju
 (about one per possible value) are marked, and only their draws are finished exactly: a fresh
 ``float64`` uniform places ``u`` inside the slice and the CDF is searched. The result is the
 inverse-CDF transform of a uniform with 16 + 53 bits — the Poisson law up to ``float64``
-rounding of its CDF — at about one random bit-pattern, one addition and one table look-up per
-value.
+rounding of its CDF — at a quarter of a 64-bit random word, one addition and one table look-up
+per value (about 6 ns on a CPU core).
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ class PoissonSampler:
 
     Draws come from the generator passed to :meth:`sample`: one 64-bit random word per four
     values, plus one ``float64`` uniform per value that falls on a straddling slice (about
-    0.1 % of them at the toolkit's means).
+    0.1 % of them at the toolkit's means). Finding those values is a ``nonzero``: free on a
+    CPU, one device sync per call on an accelerator (once per episode reset in the env).
 
     Args:
         mean: Per-item means ``[n]`` (positive).
