@@ -113,3 +113,14 @@ def test_large_means_use_wider_table_entries() -> None:
 def test_non_positive_means_are_rejected() -> None:
     with pytest.raises(ValueError, match="finite positive means"):
         PoissonSampler(torch.tensor([1.0, 0.0]))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_draws_on_cuda_follow_the_same_law() -> None:
+    sampler = PoissonSampler(torch.tensor(MEANS, dtype=torch.float64), device="cuda")
+    generator = torch.Generator(device="cuda").manual_seed(0)
+    draws = sampler.sample(400_000, generator=generator)
+    assert draws.device.type == "cuda"
+    for i, mean in enumerate(MEANS):
+        stat, dof = _chi_square(draws[:, i].cpu().numpy(), mean)
+        assert stat < _chi_square_bound(dof), (mean, stat, dof)
