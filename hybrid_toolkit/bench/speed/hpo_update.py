@@ -274,7 +274,8 @@ def floor_lines(results: dict[str, dict[str, float]]) -> list[str]:
 @register_suite(
     "hpo-update-speed",
     HPOUpdateSpeedOptions,
-    "Seconds per HPO update on JRP, part by part, beside decentralized HPO and PPO",
+    "Seconds per HPO update on JRP, part by part, beside decentralized HPO and PPO, and its "
+    "share of the matrix-multiply floor",
 )
 def run(options: HPOUpdateSpeedOptions) -> int:
     """Time every row; writes ``hpo-update-speed.{json,md}`` under ``out_dir``."""
