@@ -155,6 +155,14 @@ def test_paper_preset_is_the_reference_setting() -> None:
     assert model.embedding.table.shape == (17**4, 2)
 
 
+def test_no_pretraining_keeps_the_random_table() -> None:
+    model = small(pretrain_epochs=0, embedding_loss_weight=0.0)
+    before = model.embedding.table.detach().clone()
+    model.learn(48)
+    assert model.representation.pretrained and model.learner.gradient_steps == 2
+    assert torch.equal(model.embedding.table, before)
+
+
 def test_frozen_embeddings_after_pretraining() -> None:
     model = small(embedding_loss_weight=0.0).learn(32)
     before = model.embedding.table.detach().clone()

@@ -104,10 +104,10 @@ class RepresentationLearner:
             ):
                 break
         self.pretrained = True
-        return {
-            "train/embedding_pretrain_epochs": float(len(losses)),
-            "train/embedding_loss": losses[-1] if losses else float("nan"),
-        }
+        metrics = {"train/embedding_pretrain_epochs": float(len(losses))}
+        if losses:  # none with pretrain_epochs=0 (and a NaN metric would stop the trainer)
+            metrics["train/embedding_loss"] = losses[-1]
+        return metrics
 
     # ------------------------------------------------------------------ online
     def online_step(self) -> Tensor:
