@@ -11,6 +11,7 @@ import torch
 import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.dnc import knn as knn_module
 from hybrid_toolkit.algorithms.lar import LAR, ActionEmbedding, LARConfig
+from hybrid_toolkit.algorithms.lar.representation import converged
 
 SMALL = {
     "num_envs": 4,
@@ -72,6 +73,15 @@ def test_warm_up_then_pretraining_then_the_actor() -> None:
     model.learn(16, reset_num_timesteps=False)
     assert model.learner.gradient_steps == 2 and model.num_timesteps == 48
     assert len(rep.buffer) == 32, "the agent's transitions join the ring buffer"
+
+
+def test_pretraining_stops_once_the_loss_stops_falling() -> None:
+    falling = [1.0 - 0.01 * i for i in range(30)]
+    assert not converged(falling[:19]), "never before 20 passes"
+    assert not converged(falling)
+    assert not converged(falling[:20] + [0.8] * 10), "still below the 20-pass mean"
+    assert converged(falling[:20] + [0.8] * 20)  # flat for 20 passes
+    assert converged(falling[:20] + [0.9] * 10)  # rising again
 
 
 def test_actions_are_valid_and_predict_handles_numpy() -> None:

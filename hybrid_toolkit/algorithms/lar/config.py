@@ -17,7 +17,7 @@ from hybrid_toolkit.utils.config import check_fields
 class LARConfig(QACConfig):
     """LAR hyperparameters (Chandak et al. 2019, as the DNC reference code runs it)."""
 
-    exploration_std: float = 0.3
+    exploration_std: float = 0.5
     """Fixed standard deviation σ of the Gaussian actor in embedding space, whose points lie in
     `(-1, 1)^d` (the reference's `gauss_variance`: 1.0)."""
     embedding_dim: int = 2

@@ -99,9 +99,7 @@ class RepresentationLearner:
                 optimizer.step()
                 total += loss.detach() * idx.shape[0]
             losses.append(float(total) / size)  # one sync per pass
-            if len(losses) >= MIN_EPOCHS and _mean(losses[-WINDOW:]) + 1e-5 >= _mean(
-                losses[-2 * WINDOW :]
-            ):
+            if converged(losses):
                 break
         self.pretrained = True
         metrics = {"train/embedding_pretrain_epochs": float(len(losses))}
@@ -140,5 +138,10 @@ class RepresentationLearner:
         self.pretrain_losses = [float(x) for x in state["pretrain_losses"].tolist()]
 
 
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values)
+def converged(losses: list[float]) -> bool:
+    """The reference's stop rule: at least `MIN_EPOCHS` passes, and the mean loss of the last
+    `WINDOW` no longer below that of the last ``2·WINDOW`` (by more than 1e-5)."""
+    if len(losses) < MIN_EPOCHS:
+        return False
+    recent, longer = losses[-WINDOW:], losses[-2 * WINDOW :]
+    return sum(recent) / len(recent) + 1e-5 >= sum(longer) / len(longer)
