@@ -15,6 +15,7 @@ from hybrid_toolkit.algorithms.dnc import (
 )
 from hybrid_toolkit.algorithms.hpo import HPO, HPOConfig
 from hybrid_toolkit.algorithms.hyar import HyAR, HyARConfig
+from hybrid_toolkit.algorithms.lar import LAR, LARConfig
 from hybrid_toolkit.algorithms.loading import load
 from hybrid_toolkit.algorithms.ppo import PPO, PPOConfig
 from hybrid_toolkit.algorithms.registry import get_algorithm, list_algorithms, register_algorithm
@@ -24,6 +25,7 @@ __all__ = [
     "DNC",
     "HDNC",
     "HPO",
+    "LAR",
     "PPO",
     "VAC",
     "BaseAlgorithm",
@@ -36,6 +38,7 @@ __all__ = [
     "HPOConfig",
     "HyAR",
     "HyARConfig",
+    "LARConfig",
     "PPOConfig",
     "VACConfig",
     "Wolpertinger",

@@ -32,16 +32,10 @@ from hybrid_toolkit.bench.registry import (
 )
 from hybrid_toolkit.bench.report import environment, load_average, write_json
 from hybrid_toolkit.envs import HybridEnv, make
-from hybrid_toolkit.envs.families.goal import GoalEnv
-from hybrid_toolkit.envs.families.goal.policies import GoalPlannerPolicy
 from hybrid_toolkit.envs.families.hard_move import HardMoveEnv
-from hybrid_toolkit.envs.families.hard_move.policies import (
-    HardMoveGreedyPolicy,
-    reachable_fraction,
-)
-from hybrid_toolkit.envs.families.platform import PlatformEnv
-from hybrid_toolkit.envs.families.platform.policies import PlatformRolloutPolicy
+from hybrid_toolkit.envs.families.hard_move.policies import reachable_fraction
 from hybrid_toolkit.envs.outcomes import Policy, UniformRandomPolicy, first_episode_outcomes
+from hybrid_toolkit.envs.references import reference_policy_for
 
 SEED = 0
 PAGES = ("platform", "goal", "hard-move")
@@ -71,22 +65,11 @@ class Row:
     """Multiplier of ``--episodes`` (cheap envs get more episodes)."""
 
 
-def _platform(env: HybridEnv) -> Policy:
-    assert isinstance(env, PlatformEnv)
-    return PlatformRolloutPolicy(env)
-
-
-def _goal(samples: int) -> Callable[[HybridEnv], Policy]:
-    def build(env: HybridEnv) -> Policy:
-        assert isinstance(env, GoalEnv)
-        return GoalPlannerPolicy(env, samples=samples, seed=SEED)
-
-    return build
-
-
-def _greedy(env: HybridEnv) -> Policy:
-    assert isinstance(env, HardMoveEnv)
-    return HardMoveGreedyPolicy(env)
+def _reference(env: HybridEnv) -> Policy:
+    """The family's scripted reference (the one ``train`` and ``eval`` print results beside)."""
+    reference = reference_policy_for(env)
+    assert reference is not None, f"{type(env).__name__} has no reference policy"
+    return reference.policy
 
 
 def _random(env: HybridEnv) -> Policy:
@@ -97,18 +80,18 @@ def rows() -> list[Row]:
     """Every evaluation of the tables."""
     out = [
         Row("platform", "Platform-v0", "Platform-v0", {}, "random", _random, 200),
-        Row("platform", "Platform-v0", "Platform-v0", {}, "rollout planner", _platform, 200),
+        Row("platform", "Platform-v0", "Platform-v0", {}, "rollout planner", _reference, 200),
     ]
     for name in ("Goal-v0", "HardGoal-v0"):
         out += [
             Row("goal", name, name, {}, "random", _random, 100, 0.5),
-            Row("goal", name, name, {}, "planner (3 noisy samples)", _goal(3), 100, 0.5),
+            Row("goal", name, name, {}, "planner (3 noisy samples)", _reference, 100, 0.5),
         ]
     for n in (4, 6, 8, 10):
         for params in ("per_choice", "per_actuator"):
             overrides = {"n_actuators": n, "parameters": params}
             label = f"n = {n}, {params}"
-            for policy, build in (("random", _random), ("greedy", _greedy)):
+            for policy, build in (("random", _random), ("greedy", _reference)):
                 out.append(Row("hard-move", label, "HardMove-v0", overrides, policy, build, 30, 5))
     return out
 

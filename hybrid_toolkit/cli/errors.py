@@ -69,10 +69,10 @@ def _group_of_class() -> dict[str, str]:
 
 def _flag_from_argv(field: str, argv: Sequence[str]) -> str | None:
     """The ``--group.field`` flag the user typed for ``field`` (``None`` when none matches)."""
-    suffix = "." + field.replace("_", "-")
+    name = field.replace("_", "-")
     for arg in argv:
         flag = arg.split("=", 1)[0]
-        if flag.startswith("--") and flag.endswith(suffix):
+        if flag.startswith("--") and (flag.endswith("." + name) or flag == "--" + name):
             return flag
     return None
 
@@ -116,20 +116,28 @@ def user_error_line(err: BaseException, argv: Sequence[str]) -> str:
     return f"{message} (options given: {options})" if options else message
 
 
-_BOX = re.compile(r"[│╭╮╰╯─━┃┏┓┗┛╷╵┌┐└┘|]+")
+_BOX = re.compile(r"[│╭╮╰╯─━┃┏┓┗┛╷╵┌┐└┘|]+|-{3,}")
+_CONSTRUCTOR_ERROR = re.compile(r"^Value error Error parsing [A-Za-z_][\w.-]*: (?P<message>.+)$")
+"""How tyro reports a ``ValueError`` that an options class raised while it was being built
+(``bench dgrl-paper --steps -1``): the library's own message behind tyro's prefix."""
 
 
 def parse_error_line(box: str, argv: Sequence[str] = ()) -> str:
     """tyro's framed parse-error message (``Invalid choice … Expected one of …``) as one line.
 
     tyro reports a wrong type, an unknown flag or a value outside a ``Literal``'s choices in a
-    box of several lines on stderr; the CLI promises one line per user error, so the frame and
-    the help pointer are dropped and the words kept. An unknown flag of ``argv`` becomes
+    box of several lines on stderr (drawn with ``-`` runs when stderr is not a terminal); the
+    CLI promises one line per user error, so the frame and the help pointer are dropped and the
+    words kept. A value an options class refused while tyro built it gets the flag-naming form of
+    :func:`user_error_line`. An unknown flag of ``argv`` becomes
     ``unrecognized option --algo.lr; did you mean --algo.learning-rate?`` (see
     :mod:`~hybrid_toolkit.cli.did_you_mean`).
     """
     text = " ".join(_BOX.sub(" ", box).split())
     text = text.split(" For full helptext", 1)[0].strip()
+    refused = _CONSTRUCTOR_ERROR.match(text)
+    if refused is not None:
+        return user_error_line(ValueError(refused["message"]), argv)
     return (
         unrecognized_line(text, argv) or text or "invalid command line; see hybrid-toolkit --help"
     )

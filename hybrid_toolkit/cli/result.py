@@ -4,6 +4,9 @@ Returns alone are hard to judge (−78,755 on joint replenishment). Beside them 
 the environment reports where it has it:
 
 * ``optimal_return`` (Target): the optimum and the gap to it;
+* the family's scripted reference policy (maze, job shop, order-up-to, recommender, Platform,
+  Goal, Hard Move; see :mod:`hybrid_toolkit.envs.references`): its mean return on the same
+  episodes (same reset seed) and the gap to it;
 * ``reported_metric`` (joint replenishment, switched LQR): the metric the papers and the docs
   quote (cost per period per item, ...), measured on one episode of every scenario of the
   evaluation env, and, where the env has a ``reference_policy``, that policy's value on the same
@@ -19,6 +22,7 @@ import torch
 from torch import Tensor
 
 from hybrid_toolkit.envs import HybridEnv
+from hybrid_toolkit.envs.references import reference_policy_for
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.training import evaluate_policy
 
@@ -36,8 +40,9 @@ def result_lines(act: Act, env: HybridEnv, episodes: int, seed: int) -> list[tup
             see the same ones).
 
     Returns:
-        ``("mean return", ...)`` first, then ``("optimum", ...)`` and/or the env's reported
-        metric where the env has them.
+        ``("mean return", ...)`` first, then ``("optimum", ...)``, ``("reference", ...)``
+        and/or the env's reported metric where the env has them. Every gap is the shortfall
+        relative to the yardstick: positive when the policy does worse.
     """
     result = evaluate_policy(act, env, episodes, seed=seed)
     rows = [
@@ -53,6 +58,15 @@ def result_lines(act: Act, env: HybridEnv, episodes: int, seed: int) -> list[tup
         rows.append(("optimum", f"return {optimum:.4f}, gap {gap:.1f}%"))
     if has_reported_metric(env):
         rows.append(_reported_metric_row(act, env, seed))
+    elif (reference := reference_policy_for(env)) is not None:
+        ref = evaluate_policy(reference.policy, env, episodes, seed=seed).mean_reward
+        gap = 100.0 * (ref - result.mean_reward) / abs(ref) if ref else float("nan")
+        rows.append(
+            (
+                "reference",
+                f"{reference.label}: return {ref:.4f} on the same episodes, gap {gap:+.1f}%",
+            )
+        )
     return rows
 
 

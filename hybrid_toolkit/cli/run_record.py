@@ -100,13 +100,20 @@ def read_config_file(path: Path, as_class: Callable[[type], type] = lambda c: c)
     """The run a config file (``train --config FILE``) describes.
 
     Args:
-        path: A ``config.json`` written by ``train``, or a file of the same form.
+        path: A ``config.json`` written by ``train``, or a file of the same form, or a run
+            directory (its ``config.json`` is read).
         as_class: Maps each config class to the class to build (the CLI builds unchecked
             stand-ins, so command-line flags can still change a value the file gets wrong).
 
     Raises:
         UserError: A missing file, a file that is not JSON or not of that form, unknown keys.
     """
+    if path.is_dir():
+        if not (path / RUN_CONFIG).is_file():
+            raise UserError(
+                "--config", repr(str(path)), f"a run directory holding {RUN_CONFIG}, or a file"
+            )
+        path = path / RUN_CONFIG
     if not path.is_file():
         raise UserError("--config", repr(str(path)), "an existing file (a run's config.json)")
     hint = " (YAML is not read; write the file as JSON)" if path.suffix in (".yaml", ".yml") else ""

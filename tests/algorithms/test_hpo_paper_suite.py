@@ -13,7 +13,11 @@ from hybrid_toolkit.algorithms import PPOConfig
 from hybrid_toolkit.bench import get_suite
 from hybrid_toolkit.bench.hpo_paper import HPOPaperOptions, plan
 from hybrid_toolkit.bench.hpo_paper.raw_actions import RawActionWrapper
-from hybrid_toolkit.bench.hpo_paper.report import plot_dev_curves, plot_updates_to_target
+from hybrid_toolkit.bench.hpo_paper.report import (
+    drawn_algorithms,
+    plot_dev_curves,
+    plot_updates_to_target,
+)
 from hybrid_toolkit.bench.hpo_paper.runs import EntropyAnneal, RunResult
 from hybrid_toolkit.bench.hpo_paper.summary import format_updates, summarize, updates_to_target
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task
@@ -60,6 +64,8 @@ def test_plots_are_written(tmp_path: Path) -> None:
     plot_dev_curves(summaries, {"jrp_n5": runs}, tmp_path / "d.png")
     assert (tmp_path / "u.png").stat().st_size > 1000
     assert (tmp_path / "d.png").stat().st_size > 1000
+    # The legend names the drawn curves only (not every algorithm the suite knows).
+    assert drawn_algorithms({"jrp_n5": runs}) == ["hpo", "ppo"]
 
 
 def test_modes_fill_in_the_grid_and_skip_impossible_lqr_pairs() -> None:

@@ -104,6 +104,19 @@ CASES: dict[str, Case] = {
     "cacla": Case(_env("TargetMultiDiscrete-v0", 4), QAC, 4 * 2 * 8, 3),
     "wolpertinger": Case(_env("TargetMultiDiscrete-v0", 4), QAC, 4 * 2 * 8, 3),
     "vac": Case(_env("TargetMultiDiscrete-v0", 4), QAC, 4 * 2 * 8, 3),
+    # warm-up and pre-training in the first iteration; the embedding buffer wraps afterwards
+    "lar": Case(
+        _env("Maze-v0", 4, n_slots=2),
+        {
+            **QAC,
+            "inverse_hidden": (16,),
+            "buffer_size": 24,
+            "pretrain_epochs": 3,
+            "embedding_batch_size": 8,
+        },
+        24 + 4 * 2 * 8,
+        3,
+    ),
     "hyar": Case(
         _env("TargetRegime-v0", 4),
         {

@@ -55,8 +55,8 @@ def test_train_again_from_config_json_gives_the_same_weights(
     hparams = json.loads((first / "hparams.json").read_text())
     assert hparams["env_config"]["n_choices"] == 4  # the env options are in hparams.json too
 
-    config = first / "config.json"
-    code, out = run_cli(["train", "--config", str(config), "--run.run-root", str(again_root)])
+    # The run directory itself names its config.json.
+    code, out = run_cli(["train", "--config", str(first), "--run.run-root", str(again_root)])
     assert code == 0, out
     again = only_run(again_root)
     assert again.name.startswith("TargetRegime-v0__ppo__5__")
@@ -125,6 +125,7 @@ def bad_configs(tmp_path: Path) -> list[tuple[list[str], str]]:
     yaml.write_text("algo_name: ppo\n")
     return [
         (["--config", str(tmp_path / "missing.json")], "expected an existing file"),
+        (["--config", str(tmp_path)], "expected a run directory holding config.json, or a file"),
         (["--config"], "--config: got no file"),
         (["--config", str(not_json)], "expected a JSON file"),
         (["--config", str(yaml)], "YAML is not read"),
@@ -161,12 +162,12 @@ def bad_configs(tmp_path: Path) -> list[tuple[list[str], str]]:
     ]
 
 
-@pytest.mark.parametrize("case", range(16))
+@pytest.mark.parametrize("case", range(17))
 def test_config_errors_exit_2_with_one_line_and_no_run_folder(
     case: int, tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cases = bad_configs(tmp_path)
-    assert len(cases) == 16
+    assert len(cases) == 17
     args, expected = cases[case]
     monkeypatch.chdir(tmp_path)
     code, out = run_cli(["train", *args])

@@ -98,3 +98,20 @@ def test_an_error_while_training_is_not_converted(
     argv = ["train", "ppo", "TargetRegime-v0", "--run.run-root", str(root), *TINY]
     with pytest.raises(ValueError, match="a bug inside update"):
         run_cli([*argv, "--run.verbose", "0"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["bench", "dgrl-paper", "--steps", "-1"], "error: --steps: got -1; expected >= 0"),
+        (["bench", "hpo-paper", "--target", "1.5"], "error: --target: got 1.5; expected in (0, 1)"),
+    ],
+)
+def test_a_bench_option_refused_by_its_suite_names_the_flag(
+    argv: list[str], expected: str, run_cli: CliRunner
+) -> None:
+    # The suites check their options while tyro builds them; tyro's wrapper text is dropped.
+    code, out = run_cli([*argv, "--mode", "smoke"])
+    assert code == 2
+    assert out.startswith(expected) and out.count("\n") == 1, out
+    assert "tyro" not in out

@@ -12,6 +12,7 @@ from conftest import CliRunner
 import hybrid_toolkit as ht
 from hybrid_toolkit.cli.result import result_lines
 from hybrid_toolkit.envs.outcomes import UniformRandomPolicy
+from hybrid_toolkit.envs.references import reference_policy_for
 
 QUIET = ["--run.no-progress-bar", "--run.eval-episodes", "4"]
 
@@ -105,7 +106,52 @@ def test_the_reference_policy_itself_has_no_gap() -> None:
     assert rows["cost per step per state coordinate"].endswith("gap +0.0%")
 
 
-def test_an_env_without_yardsticks_prints_the_return_only() -> None:
-    env = ht.make("Platform-v0", num_envs=4)
+def test_an_env_without_yardsticks_prints_the_return_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As for a user's own env: no optimum, no reported metric, no family reference.
+    monkeypatch.setattr("hybrid_toolkit.cli.result.reference_policy_for", lambda _env: None)
+    env = ht.make("HardMove-v0", num_envs=4)
     rows = result_lines(UniformRandomPolicy(env), env, episodes=4, seed=0)
     assert [label for label, _ in rows] == ["mean return"]
+
+
+@pytest.mark.parametrize(
+    ("env_id", "label"),
+    [
+        ("Maze-v0", "shortest-path policy"),
+        ("JobShop-v0", "balanced-load policy"),
+        ("OrderUpToReplenishment-v0", "(s, S) policy"),
+        ("Recommender-v0", "greedy recommender"),
+        ("RecommenderPricing-v0", "greedy recommender with markups"),
+        ("HardMove-v0", "greedy policy"),
+    ],
+)
+def test_the_family_reference_is_printed_with_the_gap(env_id: str, label: str) -> None:
+    env = ht.make(env_id, num_envs=4)
+    rows = dict(result_lines(UniformRandomPolicy(env, seed=0), env, episodes=4, seed=0))
+    found = re.fullmatch(
+        re.escape(label) + r": return (-?[\d.]+) on the same episodes, gap ([+-][\d.]+)%",
+        rows["reference"],
+    )
+    assert found, rows
+    mean = float(rows["mean return"].split(" ")[0])
+    reference, gap = (float(x) for x in found.groups())
+    assert gap == pytest.approx(100 * (reference - mean) / abs(reference), abs=0.06)
+    assert reference > mean  # the scripted policy beats the random one on every family
+
+
+def test_the_family_reference_itself_has_no_gap() -> None:
+    env = ht.make("Maze-v0", num_envs=4)
+    reference = reference_policy_for(env)
+    assert reference is not None
+    rows = dict(result_lines(reference.policy, env, episodes=4, seed=3))
+    assert rows["reference"].endswith("gap +0.0%")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env_id", ["Platform-v0", "Goal-v0", "HardGoal-v0"])
+def test_the_classic_planners_are_found(env_id: str) -> None:
+    env = ht.make(env_id, num_envs=2)
+    rows = dict(result_lines(UniformRandomPolicy(env, seed=0), env, episodes=2, seed=0))
+    assert "planner" in rows["reference"]

@@ -25,6 +25,7 @@ CASES = {
     "cacla": ("TargetMultiDiscrete-v0", 512, {}),
     "wolpertinger": ("TargetMultiDiscrete-v0", 512, {}),
     "vac": ("TargetMultiDiscrete-v0", 512, {}),
+    "lar": ("TargetMultiDiscrete-v0", 512, {"buffer_size": 256, "pretrain_epochs": 2}),
     "hyar": ("TargetRegime-v0", 1_024, {"warmup_episodes": 32, "vae_pretrain_steps": 20}),
 }
 

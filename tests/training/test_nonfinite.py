@@ -119,6 +119,7 @@ def test_other_non_finite_metrics_do_not_stop_training() -> None:
 CHEAP: dict[str, dict[str, Any]] = {
     "hyar": {"warmup_episodes": 4, "vae_pretrain_steps": 2, "learning_starts": 8},
     "dgrl": {"batch_size": 8},
+    "lar": {"buffer_size": 32, "pretrain_epochs": 1},
     "h-cacla": {"batch_size": 8},
     "hpo": {
         "num_envs": 8,
@@ -134,7 +135,7 @@ CHEAP: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("name", ht.list_algorithms())
 def test_every_algorithm_reports_its_parameter_count_and_gradient_norms(name: str) -> None:
-    env = "TargetMultiDiscrete-v0" if name in {"vac", "wolpertinger"} else "TargetRegime-v0"
+    env = "TargetMultiDiscrete-v0" if name in {"vac", "wolpertinger", "lar"} else "TargetRegime-v0"
     cls = ht.get_algorithm(name)
     preset = "target" if "target" in cls.presets else None
     overrides = CHEAP.get(name, {})

@@ -26,6 +26,35 @@ DISTANCE_BUDGET = 2**24
 """Largest number of query-to-action distances computed at once (64 MiB of float32)."""
 
 
+def nearest_rows(query: Tensor, table: Tensor, k: int, table_sq: Tensor | None = None) -> Tensor:
+    """Indices ``int64 [B, k]`` of the ``k`` rows of ``table`` nearest (Euclidean) each query.
+
+    Exact and batched; the table is scanned in chunks so that at most `DISTANCE_BUDGET`
+    distances exist at once, however many rows it has.
+
+    Args:
+        query: ``[B, d]`` points.
+        table: ``[N, d]`` rows (``k <= N``).
+        k: Neighbours per query, nearest first.
+        table_sq: ``[N]`` squared row norms, if already known.
+    """
+    if table_sq is None:
+        table_sq = table.square().sum(dim=-1)
+    chunk = max(k, DISTANCE_BUDGET // max(query.shape[0], 1))
+    best_d = query.new_empty(query.shape[0], 0)
+    best_i = torch.empty(query.shape[0], 0, dtype=torch.int64, device=query.device)
+    q_sq = query.square().sum(dim=-1, keepdim=True)
+    for start in range(0, table.shape[0], chunk):  # one pass unless the table is huge
+        rows = table[start : start + chunk]
+        dist = q_sq - 2.0 * query @ rows.T + table_sq[start : start + chunk]
+        top_d, top_i = dist.topk(min(k, rows.shape[0]), dim=1, largest=False)
+        merged_d = torch.cat([best_d, top_d], dim=1)
+        merged_i = torch.cat([best_i, top_i + start], dim=1)
+        best_d, order = merged_d.topk(min(k, merged_d.shape[1]), dim=1, largest=False)
+        best_i = merged_i.gather(1, order)
+    return best_i
+
+
 class NearestNeighbourSelection:
     """k-nearest-neighbour lookup over the enumerated discrete actions, scored by the critic.
 
@@ -59,20 +88,7 @@ class NearestNeighbourSelection:
         Args:
             query: ``[B, n_d]`` unit-box points (the discrete part of a proto-action).
         """
-        query = query.clamp(-1.0, 1.0)
-        chunk = max(self.k, DISTANCE_BUDGET // max(query.shape[0], 1))
-        best_d = query.new_empty(query.shape[0], 0)
-        best_i = torch.empty(query.shape[0], 0, dtype=torch.int64, device=query.device)
-        q_sq = query.square().sum(dim=-1, keepdim=True)
-        for start in range(0, self.n_actions, chunk):  # one pass unless the table is huge
-            rows = self.table[start : start + chunk]
-            dist = q_sq - 2.0 * query @ rows.T + self._table_sq[start : start + chunk]
-            top_d, top_i = dist.topk(min(self.k, rows.shape[0]), dim=1, largest=False)
-            merged_d = torch.cat([best_d, top_d], dim=1)
-            merged_i = torch.cat([best_i, top_i + start], dim=1)
-            best_d, order = merged_d.topk(min(self.k, merged_d.shape[1]), dim=1, largest=False)
-            best_i = merged_i.gather(1, order)
-        return best_i
+        return nearest_rows(query.clamp(-1.0, 1.0), self.table, self.k, self._table_sq)
 
     def select(self, critic: QCritic, feats: Tensor, proto: Tensor) -> Selection:
         """One batched Wolpertinger decision: proto-actions ``[B, D]`` → the best of ``k``.

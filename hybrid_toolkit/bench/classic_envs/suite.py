@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -44,13 +45,8 @@ from hybrid_toolkit.bench.classic_envs.cases import (
     scaled_recipe,
 )
 from hybrid_toolkit.bench.classic_envs.report import Records, write_report
-from hybrid_toolkit.bench.registry import (
-    ALL,
-    BY_MODE,
-    BenchOptions,
-    register_suite,
-    with_mode_defaults,
-)
+from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
+from hybrid_toolkit.bench.registry import ALL, BY_MODE, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import environment, load_average, write_json
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.envs.outcomes import first_episode_outcomes
@@ -68,7 +64,7 @@ SMOKE_OVERRIDES: dict[str, Any] = {"num_envs": 4}
 
 
 @dataclass
-class ClassicEnvsOptions(BenchOptions):
+class ClassicEnvsOptions(GridOptions):
     """Options of the classic-envs benchmark; 0 or empty: the mode's default."""
 
     algos: tuple[str, ...] = tuple(ALGORITHMS)
@@ -174,6 +170,7 @@ def run(options: ClassicEnvsOptions) -> int:
     torch.set_num_threads(1)
     results = Path(opts.out_dir)
     docs = Path(opts.docs_dir) if opts.docs_dir else results
+    jobs, paths = [], []
     for algo in [] if opts.report_only else opts.algos:
         for name in opts.cases:
             case, recipe = CASES[name], _recipe(opts, algo, name)
@@ -183,15 +180,21 @@ def run(options: ClassicEnvsOptions) -> int:
                     cached = json.loads(path.read_text())
                     if cached["recipe"] == recipe_key(recipe, recipe.timesteps):
                         continue
-                print(f"{algo} {name} seed {seed}: {recipe.timesteps:,} steps ...", flush=True)
-                record = run_one(algo, case, recipe, seed, opts.eval_episodes, opts.device)
-                print(
-                    f"  success {record['success_rate']:.3f}, return "
-                    f"{record['mean_return']:.3f}, {record['train_seconds']:.0f} s "
-                    f"(load {record['load_average_start']})",
-                    flush=True,
-                )
-                write_json(path, record)
+                label = f"{algo} {name} seed {seed}: {recipe.timesteps:,} steps"
+                run = partial(run_one, algo, case, recipe, seed, opts.eval_episodes, opts.device)
+                jobs.append(GridJob(label, run))
+                paths.append(path)
+
+    def store(index: int, record: dict[str, Any]) -> None:
+        print(
+            f"{jobs[index].label}: success {record['success_rate']:.3f}, return "
+            f"{record['mean_return']:.3f}, {record['train_seconds']:.0f} s "
+            f"(load {record['load_average_start']})",
+            flush=True,
+        )
+        write_json(paths[index], record)
+
+    run_grid(jobs, opts, store)
     for path in write_report(load_records(results), CASES, RECIPES, results, docs):
         print(f"wrote {path}")
     return 0

@@ -20,7 +20,12 @@ from typing import Annotated, Any
 import torch
 
 from hybrid_toolkit.bench.dgrl_paper.aggregate import Summary, summarize
-from hybrid_toolkit.bench.dgrl_paper.cache import cached_run, protocol, train_and_evaluate
+from hybrid_toolkit.bench.dgrl_paper.cache import (
+    load_cached,
+    protocol,
+    run_path,
+    train_and_evaluate,
+)
 from hybrid_toolkit.bench.dgrl_paper.grid import (
     ENV_CASES,
     FULL_ENVS,
@@ -32,7 +37,8 @@ from hybrid_toolkit.bench.dgrl_paper.grid import (
     SMOKE_ENVS,
 )
 from hybrid_toolkit.bench.dgrl_paper.report import Results, markdown, plot_curves
-from hybrid_toolkit.bench.registry import ALL, BY_MODE, BenchOptions, register_suite
+from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
+from hybrid_toolkit.bench.registry import ALL, BY_MODE, register_suite
 from hybrid_toolkit.bench.report import (
     environment,
     environment_lines,
@@ -43,7 +49,7 @@ from hybrid_toolkit.bench.report import (
 
 
 @dataclass
-class DGRLPaperOptions(BenchOptions):
+class DGRLPaperOptions(GridOptions):
     """Settings of the DGRL-paper reproduction (`quick`: one seed, a tiny budget, ~90 s on 2 CPU
     cores; `smoke`: the maze only, a budget of seconds)."""
 
@@ -111,35 +117,69 @@ class DGRLPaperOptions(BenchOptions):
 
 
 def collect(opts: DGRLPaperOptions, cache_dir: Path) -> Results:
-    """Every run's record, from the cache or trained now (printing one line per run)."""
+    """Every run's record, from the cache or trained now (printing one line per run).
+
+    Raises:
+        LookupError: ``--cache-only`` and a run is not cached.
+    """
+    grid = [
+        (env_key, method_key, seed, proto)
+        for env_key, by_method in opts.protocols().items()
+        for method_key, proto in by_method.items()
+        for seed in opts.seeds
+    ]
+    records: dict[int, dict[str, Any]] = {}
+    missing: list[int] = []
+    for index, (env_key, method_key, seed, proto) in enumerate(grid):
+        found = load_cached(run_path(cache_dir, env_key, method_key, seed), proto)
+        if found is None and opts.cache_only:
+            path = run_path(cache_dir, env_key, method_key, seed)
+            raise LookupError(f"no cached run matches the wanted protocol at {path}")
+        if found is None:
+            missing.append(index)
+        else:
+            records[index] = found
+            _report(len(records), len(grid), grid[index], found, cached=True)
+
+    def store(job: int, record: dict[str, Any]) -> None:
+        index = missing[job]
+        env_key, method_key, seed, _ = grid[index]
+        write_json(run_path(cache_dir, env_key, method_key, seed), record)
+        records[index] = record
+        _report(len(records), len(grid), grid[index], record, cached=False)
+
+    jobs = [
+        GridJob(
+            f"{env_key} {method_key} seed {seed}",
+            partial(
+                train_and_evaluate,
+                METHODS[method_key],
+                ENV_CASES[env_key],
+                seed,
+                proto,
+                opts.device,
+            ),
+        )
+        for env_key, method_key, seed, proto in (grid[i] for i in missing)
+    ]
+    run_grid(jobs, opts, store, threads=opts.threads)
     results: Results = {}
-    total = len(opts.envs) * len(opts.methods) * len(opts.seeds)
-    done = 0
-    for env_key, by_method in opts.protocols().items():
-        case = ENV_CASES[env_key]
-        for method_key, proto in by_method.items():
-            method = METHODS[method_key]
-            for seed in opts.seeds:
-                train = partial(train_and_evaluate, method, case, seed, proto, opts.device)
-                record, hit = cached_run(
-                    cache_dir,
-                    env_key,
-                    method_key,
-                    seed,
-                    proto,
-                    None if opts.cache_only else train,
-                )
-                results.setdefault(env_key, {}).setdefault(method_key, []).append(record)
-                done += 1
-                peak = max(p["return"] for p in record["curve"])
-                cost = "cached" if hit else f"{record['cpu_seconds'] / 60:.1f} CPU min"
-                print(
-                    f"[{done}/{total}] {env_key:15s} {method_key:11s} seed {seed}: peak "
-                    f"{peak:9.2f}, final {record['curve'][-1]['return']:9.2f} "
-                    f"({cost})",
-                    flush=True,
-                )
+    for index, (env_key, method_key, _, _) in enumerate(grid):
+        results.setdefault(env_key, {}).setdefault(method_key, []).append(records[index])
     return results
+
+
+def _report(
+    done: int, total: int, run: tuple[str, str, int, Any], record: dict[str, Any], cached: bool
+) -> None:
+    env_key, method_key, seed, _ = run
+    peak = max(p["return"] for p in record["curve"])
+    cost = "cached" if cached else f"{record['cpu_seconds'] / 60:.1f} CPU min"
+    print(
+        f"[{done}/{total}] {env_key:15s} {method_key:11s} seed {seed}: peak "
+        f"{peak:9.2f}, final {record['curve'][-1]['return']:9.2f} ({cost})",
+        flush=True,
+    )
 
 
 @register_suite(

@@ -135,6 +135,19 @@ def plot_updates_to_target(summaries: Sequence[TaskSummary], path: Path, target:
     plt.close(fig)
 
 
+def drawn_algorithms(runs: dict[str, list[RunResult]]) -> list[str]:
+    """The algorithms with at least one curve in ``runs``, in the legend's order.
+
+    Example:
+        >>> ppo = RunResult("t", "ppo", 0, [(8, 1.0)], 1.0, 1.0, 1.0, {})
+        >>> hpo = RunResult("t", "hpo", 0, [(8, 1.0)], 1.0, 1.0, 1.0, {})
+        >>> drawn_algorithms({"t": [ppo, hpo]})
+        ['hpo', 'ppo']
+    """
+    drawn = {run.algo for task_runs in runs.values() for run in task_runs}
+    return [a for a in [*COLORS, *sorted(drawn - COLORS.keys())] if a in drawn]
+
+
 def plot_dev_curves(
     summaries: Sequence[TaskSummary], runs: dict[str, list[RunResult]], path: Path
 ) -> None:
@@ -158,12 +171,18 @@ def plot_dev_curves(
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(summaries) :]:
         ax.axis("off")
-    handles = [plt.Line2D([], [], color=COLORS[a], label=ALGO_LABELS[a]) for a in COLORS]
+    handles = [
+        plt.Line2D([], [], color=COLORS.get(a), label=ALGO_LABELS.get(a, a))
+        for a in drawn_algorithms(runs)
+    ]
     handles += [plt.Line2D([], [], color="black", ls=":", label="best reference policy")]
     handles += [plt.Line2D([], [], color="gray", ls="--", label="target")]
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.savefig(path, dpi=110)
+    # Only the curves drawn, in as many columns as fit the figure's width; the saved image
+    # grows to hold the legend rather than clipping it.
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8,
+               ncol=max(1, min(len(handles), 2 * cols)))  # fmt: skip
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
 
 

@@ -216,13 +216,20 @@ def train_ppo(spec: RunSpec, device: str) -> RunResult:
     return RunResult(spec.task.key, spec.algo, spec.seed, dev.curve, dev.best, test, wall)
 
 
-def run_cached(spec: RunSpec, folder: Path, device: str) -> RunResult:
-    """The result of ``spec``: read from ``folder`` if it was run before, else trained now."""
-    path = folder / f"{spec.key}.json"
-    if path.exists():
-        data = json.loads(path.read_text())
-        data["curve"] = [tuple(point) for point in data["curve"]]
-        return RunResult(**data)
+def run_path(spec: RunSpec, folder: Path) -> Path:
+    """The cache file of ``spec`` under ``folder``."""
+    return folder / f"{spec.key}.json"
+
+
+def load_run(path: Path) -> RunResult:
+    """A cached run."""
+    data = json.loads(path.read_text())
+    data["curve"] = [tuple(point) for point in data["curve"]]
+    return RunResult(**data)
+
+
+def train_run(spec: RunSpec, device: str) -> RunResult:
+    """Train ``spec`` now (HPO or PPO as its algorithm says), its settings recorded."""
     result = (train_ppo if spec.algo.startswith("ppo") else train_hpo)(spec, device)
     result.settings = {
         "hidden": list(spec.hidden),
@@ -231,8 +238,22 @@ def run_cached(spec: RunSpec, folder: Path, device: str) -> RunResult:
         "eval_every": spec.eval_every,
         "device": device,
     }
-    folder.mkdir(parents=True, exist_ok=True)
+    return result
+
+
+def store_run(result: RunResult, path: Path) -> None:
+    """Write ``result`` to ``path`` atomically (an interrupted write leaves no broken file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(asdict(result), indent=1))
     tmp.replace(path)
+
+
+def run_cached(spec: RunSpec, folder: Path, device: str) -> RunResult:
+    """The result of ``spec``: read from ``folder`` if it was run before, else trained now."""
+    path = run_path(spec, folder)
+    if path.exists():
+        return load_run(path)
+    result = train_run(spec, device)
+    store_run(result, path)
     return result

@@ -19,12 +19,13 @@ import dataclasses
 import json
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import torch
-from tqdm.auto import tqdm
 
+from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
 from hybrid_toolkit.bench.hpo_paper.cross_term import CrossTermSettings, cross_term_cached
 from hybrid_toolkit.bench.hpo_paper.estimator_check import check_estimator
 from hybrid_toolkit.bench.hpo_paper.report import (
@@ -35,10 +36,18 @@ from hybrid_toolkit.bench.hpo_paper.report import (
     plot_updates_to_target,
     results_table,
 )
-from hybrid_toolkit.bench.hpo_paper.runs import Algo, RunResult, RunSpec, run_cached
+from hybrid_toolkit.bench.hpo_paper.runs import (
+    Algo,
+    RunResult,
+    RunSpec,
+    load_run,
+    run_path,
+    store_run,
+    train_run,
+)
 from hybrid_toolkit.bench.hpo_paper.summary import TaskSummary, summarize
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task, reference_costs
-from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite
+from hybrid_toolkit.bench.registry import BY_MODE, register_suite
 
 Part = Literal["estimator", "jrp", "lqr", "cross-term"]
 
@@ -94,7 +103,7 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 @dataclass
-class HPOPaperOptions(BenchOptions):
+class HPOPaperOptions(GridOptions):
     """Options of the HPO reproduction; 0 or empty means "the mode's default"."""
 
     parts: tuple[Part, ...] = ("estimator", "jrp", "lqr", "cross-term")
@@ -190,11 +199,23 @@ def _train_all(
         for algo in options.algos
         for seed in range(options.seeds)
     ]
+    folder = out / "runs"
+    missing = [spec for spec in specs if not run_path(spec, folder).exists()]
+    trained: dict[str, RunResult] = {}
+
+    def store(index: int, result: RunResult) -> None:
+        store_run(result, run_path(missing[index], folder))
+        trained[missing[index].key] = result
+
+    jobs = [
+        GridJob(f"{s.task.label} {s.algo} seed {s.seed}", partial(train_run, s, options.device))
+        for s in missing
+    ]
+    run_grid(jobs, options, store, threads=options.threads, progress="hpo-paper runs")
     runs: dict[str, list[RunResult]] = {task.key: [] for task in tasks}
-    bar = tqdm(specs, desc="hpo-paper runs", unit="run")
-    for spec in bar:
-        bar.set_postfix_str(f"{spec.task.label} {spec.algo} seed {spec.seed}")
-        runs[spec.task.key].append(run_cached(spec, out / "runs", options.device))
+    for spec in specs:
+        result = trained.get(spec.key) or load_run(run_path(spec, folder))
+        runs[spec.task.key].append(result)
     return runs
 
 

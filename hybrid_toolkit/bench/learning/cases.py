@@ -45,6 +45,14 @@ _BANDIT_HPO: dict[str, Any] = {
 # A maze small enough to learn in seconds: two actuator slots, no walls.
 _OPEN_MAZE_DNC: dict[str, Any] = {"layout": "open", "n_slots": 2}
 _OPEN_MAZE_DGRL: dict[str, Any] = {"layout": "open", "n_slots": 2, "n_actuators": 5}
+# LAR on the same maze: a 2,000-step random warm-up, short pre-training at a higher rate.
+_OPEN_MAZE_LAR: dict[str, Any] = {
+    "fourier_order": 3,
+    "exploration_std": 0.5,
+    "buffer_size": 2_000,
+    "pretrain_epochs": 40,
+    "pretrain_lr": 5e-3,
+}
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,12 @@ def _dnc_open_maze(seed: int) -> float:
     return maze_solved_fraction(model, _OPEN_MAZE_DNC, goal_reward=5.0)
 
 
+def _lar_open_maze(seed: int) -> float:
+    env = ht.make("Maze-v0", num_envs=16, **_OPEN_MAZE_DNC)
+    model = ht.LAR(env, seed=seed, verbose=0, **_OPEN_MAZE_LAR).learn(24_000)
+    return maze_solved_fraction(model, _OPEN_MAZE_DNC, goal_reward=5.0)
+
+
 def _dgrl_small_maze(seed: int) -> float:
     env = ht.make("Maze-v0", num_envs=16, **_OPEN_MAZE_DGRL)
     model = ht.DGRL(env, "maze", seed=seed, verbose=0).learn(10_000)
@@ -222,6 +236,15 @@ _CASES = [
         0.9,
         0.0,
         _dnc_open_maze,
+    ),
+    LearningCase(
+        "lar-open-maze",
+        "lar",
+        "open maze, 2 slots (17^2 actions), 24k steps incl. 2k random",
+        "goal reached (fraction of episodes)",
+        0.9,
+        0.0,
+        _lar_open_maze,
     ),
     LearningCase(
         "dgrl-target-multi-discrete",

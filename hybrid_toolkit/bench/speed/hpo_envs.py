@@ -10,6 +10,10 @@ last step of an episode autoresets the env, so each timed episode includes one r
   episode and one backward pass of the episode cost at the end (what HPO does);
 * ``validated``: replay with ``validate_actions=True`` (a device sync per step).
 
+The four modes' episodes are interleaved, so their ratios (``replay / fresh`` is reported) hold
+when the machine's load changes during the run; ``replay / fresh`` compares CPU times, which a
+shared machine's load barely moves.
+
 The baseline is the same env made one scenario at a time by
 ``gymnasium.make("hybrid_toolkit/<id>")`` and stepped through gymnasium's ``SyncVectorEnv`` (numpy
 actions at the boundary), timed on a few steps of B = 128 and B = 1024 sub-environments. Every
@@ -151,18 +155,30 @@ def episode_seconds(env: HybridEnv, mode: str) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu_start
 
 
-def batched_rate(
-    name: str, batch: int, mode: str, opts: HPOEnvsSpeedOptions
-) -> tuple[float, float]:
-    """Median scenario-periods per second of wall and of CPU time over ``repeats`` episodes."""
-    env = make_batched(name, batch, mode, opts.device)
-    env.reset(seed=opts.seed)
-    episode_seconds(env, mode)  # warm-up
-    horizon = env.horizon  # type: ignore[attr-defined]
-    times = [episode_seconds(env, mode) for _ in range(opts.repeats)]
-    wall = statistics.median(t[0] for t in times)
-    cpu = statistics.median(t[1] for t in times)
-    return batch * horizon / wall, batch * horizon / cpu
+def batched_rates(
+    name: str, batch: int, opts: HPOEnvsSpeedOptions
+) -> dict[str, tuple[float, float]]:
+    """Median scenario-periods per second of wall and of CPU time of every mode.
+
+    The modes' episodes are interleaved (one episode of each per repeat), so a change of the
+    machine's load during the measurement affects every mode alike and their ratios hold.
+    """
+    envs = {mode: make_batched(name, batch, mode, opts.device) for mode in MODES}
+    for mode, env in envs.items():
+        env.reset(seed=opts.seed)
+        episode_seconds(env, mode)  # warm-up
+    times: dict[str, list[tuple[float, float]]] = {mode: [] for mode in MODES}
+    for _ in range(opts.repeats):
+        for mode, env in envs.items():
+            times[mode].append(episode_seconds(env, mode))
+    periods = batch * envs["replay"].horizon  # type: ignore[attr-defined]
+    return {
+        mode: (
+            periods / statistics.median(t[0] for t in ts),
+            periods / statistics.median(t[1] for t in ts),
+        )
+        for mode, ts in times.items()
+    }
 
 
 def gymnasium_rate(name: str, batch: int, opts: HPOEnvsSpeedOptions) -> float:
@@ -199,7 +215,7 @@ def measure(opts: HPOEnvsSpeedOptions) -> list[dict[str, Any]]:
     for name in ENVS:
         baseline = {b: gymnasium_rate(name, b, opts) for b in opts.baseline_batch_sizes}
         for batch in opts.batch_sizes:
-            both = {mode: batched_rate(name, batch, mode, opts) for mode in MODES}
+            both = batched_rates(name, batch, opts)
             measured = batch in baseline
             rows.append(
                 {
@@ -207,6 +223,7 @@ def measure(opts: HPOEnvsSpeedOptions) -> list[dict[str, Any]]:
                     "num_envs": batch,
                     "rates": {mode: wall for mode, (wall, _) in both.items()},
                     "replay_cpu_time_rate": both["replay"][1],
+                    "cpu_time_rates": {mode: cpu for mode, (_, cpu) in both.items()},
                     "gymnasium": baseline[batch]
                     if measured
                     else statistics.median(baseline.values()),
@@ -225,18 +242,20 @@ def markdown(rows: list[dict[str, Any]], opts: HPOEnvsSpeedOptions, env: dict[st
         "",
         *environment_lines(env),
         "",
-        "| env | B | replay | replay (CPU time) | fresh | autograd | validated "
-        "| gymnasium SyncVectorEnv | replay / gymnasium |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| env | B | replay | replay (CPU time) | fresh | replay / fresh (CPU time) | autograd "
+        "| validated | gymnasium SyncVectorEnv | replay / gymnasium |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     summary: list[str] = []
     sizes = "/".join(str(b) for b in opts.baseline_batch_sizes)
     for row in rows:
         rates, gym, cpu = row["rates"], row["gymnasium"], row["replay_cpu_time_rate"]
+        slowdown = cpu / row["cpu_time_rates"]["fresh"]
         note = "" if row["gymnasium_measured_at_this_b"] else f" (B={sizes} median)"
         lines.append(
             f"| {row['env']} | {row['num_envs']} | {fmt(rates['replay'])} | {fmt(cpu)} "
-            f"| {fmt(rates['fresh'])} | {fmt(rates['autograd'])} "
+            f"| {fmt(rates['fresh'])} | {slowdown:.2f}× "
+            f"| {fmt(rates['autograd'])} "
             f"| {fmt(rates['validated'])} | {fmt(gym)}{note} "
             f"| {rates['replay'] / gym:,.0f}× |"
         )
@@ -244,7 +263,8 @@ def markdown(rows: list[dict[str, Any]], opts: HPOEnvsSpeedOptions, env: dict[st
             summary.append(
                 f"* {row['env']}, B = 1024: {fmt(rates['replay'])} scenario-periods/s without "
                 f"autograd (replay; {fmt(cpu)} per second of CPU time), "
-                f"{rates['replay'] / gym:,.0f}× the gymnasium loop."
+                f"{rates['replay'] / gym:,.0f}× the gymnasium loop; fresh demand "
+                f"{fmt(rates['fresh'])} ({slowdown:.2f}× replay's CPU time)."
             )
     return "\n".join([*lines, "", *summary]).rstrip() + "\n"
 

@@ -41,6 +41,7 @@ from hybrid_toolkit.bench.report import (
     publish,
     write_json,
 )
+from hybrid_toolkit.bench.speed.flops import counted_flops, cpu_timed, mm_rate
 from hybrid_toolkit.envs import HybridEnv, make
 
 PARTS = ("rollout", "prepare", "epoch 0", "PPO epochs")
@@ -106,27 +107,66 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, out
 
 
-def hpo_update_parts(model: HPO) -> dict[str, float]:
-    """Seconds of each part of one update (the pieces of ``HPO.update``)."""
+Measure = Callable[[Callable[[], Any]], tuple[float, Any]]
+"""Runs a piece of an update and returns ``(a number, the piece's result)``: its seconds
+(:func:`_timed`) or its FLOPs (:func:`counted_flops`)."""
+
+
+def hpo_update_parts(model: HPO, measure: Measure = _timed) -> dict[str, float]:
+    """``measure`` of each part of one update (the pieces of ``HPO.update``), their ``total``,
+    and ``ppo_steps``: the minibatch steps the early-stopped PPO epochs took."""
     cfg = model.config
     pieces = bool(cfg.piece_norms_interval)
-    t_roll, traj = _timed(model.collect)
+    t_roll, traj = measure(model.collect)
     ent = model.entropy_coef(model.n_updates - 1)
-    t_prep, data = _timed(lambda: model._prepare(traj))
-    t_e0, _ = _timed(lambda: model._mixed_gradient_step(data, ent, pieces=pieces))
+    t_prep, data = measure(lambda: model._prepare(traj))
+    t_e0, _ = measure(lambda: model._mixed_gradient_step(data, ent, pieces=pieces))
     detached = data.detached()
-    t_ppo, _ = _timed(
+    t_ppo, metrics = measure(
         lambda: discrete_ppo_epochs(
             model.policy, model.optimizer, detached, cfg, ent, model.generator
         )
     )
     parts = dict(zip(PARTS, (t_roll, t_prep, t_e0, t_ppo), strict=True))
     parts["total"] = sum(parts.values())
+    parts["ppo_steps"] = metrics["train/n_updates"] - 1.0
     return parts
 
 
+def timed_update(model: HPO, opts: HPOUpdateSpeedOptions) -> dict[str, float]:
+    """One update's parts in wall seconds, plus its ``cpu`` seconds and the ``mm_rate`` (FLOP/s
+    of CPU time) of ``torch.mm`` timed just before it at the update's two matrix shapes — a
+    rollout step's B rows and a PPO minibatch — the faster of the two."""
+    width = max(opts.hidden)
+    minibatch = opts.batch * model.n_steps // model.config.n_minibatches
+    rate = max(mm_rate(rows, width, opts.device) for rows in (opts.batch, minibatch))
+    cpu, parts = cpu_timed(lambda: hpo_update_parts(model))
+    return {**parts, "cpu": cpu, "mm_rate": rate}
+
+
+def matmul_floor(counted: dict[str, float], runs: list[dict[str, float]]) -> dict[str, float]:
+    """The timed updates against the ``torch.mm`` floor (medians over ``runs``).
+
+    ``counted`` holds one update's FLOPs part by part; the PPO epochs' FLOPs scale with the
+    minibatch steps they took, so each timed update's FLOPs follow from its own step count.
+    ``share`` is the floor ``FLOPs / mm_rate`` over the update's CPU time.
+    """
+    per_step = counted["PPO epochs"] / max(counted["ppo_steps"], 1.0)
+    fixed = counted["total"] - counted["PPO epochs"]
+    flops = [fixed + r["ppo_steps"] * per_step for r in runs]
+    return {
+        "gflop": statistics.median(flops) / 1e9,
+        "mm_gflops": statistics.median(r["mm_rate"] for r in runs) / 1e9,
+        "cpu_seconds": statistics.median(r["cpu"] for r in runs),
+        "share": statistics.median(
+            f / r["mm_rate"] / r["cpu"] for f, r in zip(flops, runs, strict=True)
+        ),
+    }
+
+
 def measure_hpo(opts: HPOUpdateSpeedOptions, **overrides: Any) -> dict[str, float]:
-    """Median seconds of each part of an HPO update, and of one dev evaluation."""
+    """Median seconds of each part of an HPO update, of one dev evaluation, and (the ``floor``
+    keys) the update against the matrix-multiply floor."""
     hidden: dict[str, Any] = {
         "device": opts.device,
         "discrete_hidden": opts.hidden,
@@ -136,8 +176,12 @@ def measure_hpo(opts: HPOUpdateSpeedOptions, **overrides: Any) -> dict[str, floa
     env = _env(opts)
     model = HPO(env, "jrp", seed=opts.seed, verbose=0, dev_split="", **hidden, **overrides)
     model.total_timesteps_target = 1600 * opts.batch * model.n_steps
-    runs = [hpo_update_parts(model) for _ in range(opts.warmup + opts.updates)][opts.warmup :]
+    for _ in range(opts.warmup):
+        hpo_update_parts(model)
+    counted = hpo_update_parts(model, counted_flops)  # one more update, counted not timed
+    runs = [timed_update(model, opts) for _ in range(opts.updates)]
     result = {key: statistics.median(r[key] for r in runs) for key in (*PARTS, "total")}
+    result.update({f"floor {k}": v for k, v in matmul_floor(counted, runs).items()})
     dev = HPO(env, "jrp", seed=opts.seed, verbose=0, **hidden)
     dev.evaluate_split("dev")  # warm-up (builds the 1024-scenario env)
     result["dev evaluation"] = statistics.median(
@@ -199,13 +243,39 @@ def markdown(
             f"| {r['PPO epochs']:.3f} s | {r['total']:.3f} s ({r['total'] / ppo_total:.2f}× PPO) "
             f"| {r['dev evaluation']:.3f} s | {projected:.1f} min |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *floor_lines(results)]) + "\n"
+
+
+def floor_lines(results: dict[str, dict[str, float]]) -> list[str]:
+    """The table of every HPO row against the matrix-multiply floor, and the headline share."""
+    lines = [
+        "| algorithm | matrix-product GFLOP per update | update (CPU time) | torch.mm rate "
+        "| floor (GFLOP / rate) | floor / update |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        if "floor share" not in r:
+            continue
+        floor = r["floor gflop"] / r["floor mm_gflops"]
+        lines.append(
+            f"| {name} | {r['floor gflop']:.1f} | {r['floor cpu_seconds']:.3f} s "
+            f"| {r['floor mm_gflops']:.1f} GFLOP/s | {floor:.3f} s "
+            f"| {100 * r['floor share']:.0f} % |"
+        )
+    share = results["HPO"]["floor share"]
+    return [
+        *lines,
+        "",
+        f"* One HPO update runs at {100 * share:.0f} % of this machine's matrix-multiply floor "
+        "(its FLOPs at `torch.mm`'s rate, same thread count, same run; target ≥ 70 %).",
+    ]
 
 
 @register_suite(
     "hpo-update-speed",
     HPOUpdateSpeedOptions,
-    "Seconds per HPO update on JRP, part by part, beside decentralized HPO and PPO",
+    "Seconds per HPO update on JRP, part by part, beside decentralized HPO and PPO, and its "
+    "share of the matrix-multiply floor",
 )
 def run(options: HPOUpdateSpeedOptions) -> int:
     """Time every row; writes ``hpo-update-speed.{json,md}`` under ``out_dir``."""
