@@ -82,17 +82,12 @@ def check_sweep_folder(sweep_dir: Path, spec: SweepSpec) -> bool:
 
 def init_ray(resources: Resources) -> bool:
     """Start Ray here (or join ``resources.address``) unless this process already did; returns
-    whether it did (the caller then shuts Ray down when done)."""
-    import ray
+    whether it did (the caller then shuts Ray down when done). The bench grids'
+    :func:`~hybrid_toolkit.bench.grid_runner.connect_ray` does it, so sweeps and grids start
+    Ray alike (no dashboard, workers importing this package from the same folder)."""
+    from hybrid_toolkit.bench.grid_runner import GridOptions, connect_ray
 
-    if ray.is_initialized():
-        return False
-    options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-    if resources.address:
-        ray.init(address=resources.address, **options)
-    else:
-        ray.init(num_cpus=resources.local_cpus, **options)
-    return True
+    return connect_ray(GridOptions(address=resources.address, num_cpus=resources.local_cpus))
 
 
 def _searcher(spec: SweepSpec, concurrency: int) -> tuple[Any, int | None]:
