@@ -220,17 +220,23 @@ class HybridDistribution:
         log_det = torch.log(half) + 2 * (math.log(2) - u - nn.functional.softplus(-2 * u))
         return -0.5 * z.square() - self.log_std - _HALF_LOG_2PI - log_det
 
-    def log_prob_parts(self, action: HybridAction) -> tuple[Tensor, Tensor]:
+    def log_prob_parts(
+        self, action: HybridAction, *, include_inactive: bool = False
+    ) -> tuple[Tensor, Tensor]:
         """Discrete and continuous log-probabilities of ``action``, each ``[B]``.
 
         The continuous part sums only over the parameters active for ``action.discrete``; the
-        values of inactive parameters (even ``nan`` or ``inf``) do not matter.
+        values of inactive parameters (even ``nan`` or ``inf``) do not matter. With
+        ``include_inactive`` it sums the Gaussian density of every parameter (the HPO paper's
+        PPO does; the inactive values must then be the finite samples).
         """
         self._check_action(action)
         chosen = self.log_probs.gather(-1, action.discrete.unsqueeze(-1)).squeeze(-1)
         discrete = chosen.sum(dim=-1)
-        active = self.layout.active_mask(action.discrete)
         density = self._gaussian_log_density(action.continuous)
+        if include_inactive:
+            return discrete, density.sum(dim=-1)
+        active = self.layout.active_mask(action.discrete)
         continuous = torch.where(active, density, 0.0).sum(dim=-1)
         return discrete, continuous
 
@@ -309,23 +315,31 @@ class HybridPolicyHead(nn.Module):
         self.log_std = nn.Parameter(torch.full((n_c,), float(log_std_init)))
 
     def forward(
-        self, features: Tensor, action_masks: Sequence[Tensor] | Tensor | None = None
+        self,
+        features: Tensor,
+        action_masks: Sequence[Tensor] | Tensor | None = None,
+        *,
+        continuous_features: Tensor | None = None,
     ) -> HybridDistribution:
         """The action distribution for ``features`` of shape ``[B, feature_dim]``.
 
         Args:
             features: Output of the policy trunk.
             action_masks: Optional allowed-choice masks, see :class:`HybridDistribution`.
+            continuous_features: Features the Gaussian means read instead of ``features``
+                (a separate continuous trunk); the logits always read ``features``.
         """
-        if features.dim() != 2 or features.shape[1] != self.feature_dim:
-            raise ValueError(
-                f"features must have shape [B, {self.feature_dim}] (feature_dim), "
-                f"got {list(features.shape)}"
-            )
+        for name, x in (("features", features), ("continuous_features", continuous_features)):
+            if x is not None and (x.dim() != 2 or x.shape[1] != self.feature_dim):
+                raise ValueError(
+                    f"{name} must have shape [B, {self.feature_dim}] (feature_dim), "
+                    f"got {list(x.shape)}"
+                )
         batch = features.shape[0]
         empty = features.new_zeros(batch, 0)
         logits = self.logits_head(features) if self.logits_head is not None else empty
-        mean = self.mean_head(features) if self.mean_head is not None else empty
+        means_from = features if continuous_features is None else continuous_features
+        mean = self.mean_head(means_from) if self.mean_head is not None else empty
         log_std = self.log_std.clamp(self.log_std_min, self.log_std_max)
         return HybridDistribution(
             self.space, logits, mean, log_std, action_masks, squash=self.squash

@@ -123,20 +123,39 @@ class RolloutBuffer:
             self.rewards, self.values, self.dones, last_value, gamma, gae_lambda
         )
 
-    def minibatches(self, n_minibatches: int, generator: torch.Generator) -> Iterator[RolloutBatch]:
-        """Shuffled minibatches covering the flattened rollout once."""
-        size = self.n_steps * self.num_envs
+    def minibatches(
+        self,
+        n_minibatches: int,
+        generator: torch.Generator,
+        *,
+        steps: slice = slice(None),
+        first_obs: Tensor | None = None,
+    ) -> Iterator[RolloutBatch]:
+        """Shuffled minibatches covering the flattened rollout once.
+
+        Args:
+            n_minibatches: Number of minibatches.
+            generator: Source of the shuffle.
+            steps: The steps (rows of ``[T, B]``) to cover; the default is all of them.
+            first_obs: Optional ``[T, B, *obs_shape]`` observations the first minibatch reads
+                instead of the stored ones (e.g. still carrying a rollout's autograd graph).
+        """
+        size = len(range(*steps.indices(self.n_steps))) * self.num_envs
         perm = torch.randperm(size, generator=generator, device=generator.device)
         perm = perm.to(self.obs.device)
-        flat_obs = self.obs.reshape(size, *self.obs.shape[2:])
-        flat_d = self.discrete.reshape(size, -1)
-        flat_c = self.continuous.reshape(size, -1)
-        log_prob, advantages = self.log_prob.reshape(size), self.advantages.reshape(size)
-        returns, values = self.returns.reshape(size), self.values.reshape(size)
-        for idx in perm.chunk(n_minibatches):
+
+        def flat(x: Tensor) -> Tensor:
+            return x[steps].reshape(size, *x.shape[2:])
+
+        flat_obs = flat(self.obs)
+        flat_d, flat_c = flat(self.discrete), flat(self.continuous)
+        log_prob, advantages = flat(self.log_prob), flat(self.advantages)
+        returns, values = flat(self.returns), flat(self.values)
+        for i, idx in enumerate(perm.chunk(n_minibatches)):
+            obs = flat_obs if first_obs is None or i else flat(first_obs)
             # index_select: the same rows as advanced indexing, through a cheaper kernel
             yield RolloutBatch(
-                obs=flat_obs.index_select(0, idx),
+                obs=obs.index_select(0, idx),
                 action=HybridAction(flat_d.index_select(0, idx), flat_c.index_select(0, idx)),
                 log_prob=log_prob.index_select(0, idx),
                 advantages=advantages.index_select(0, idx),

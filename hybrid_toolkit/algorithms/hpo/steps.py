@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Protocol
 
 import torch
 from torch import Tensor
@@ -21,12 +22,19 @@ from hybrid_toolkit.algorithms.hpo.estimator import GradientPieces
 from hybrid_toolkit.algorithms.hpo.policy import HPOPolicy
 from hybrid_toolkit.spaces import HybridAction
 
+
+class GroupedModel(Protocol):
+    """A model whose parameters come in named groups (HPO's policy, PPO's actor-critic)."""
+
+    def parameter_groups(self) -> dict[str, list[torch.nn.Parameter]]: ...
+
+
 GROUPS = ("discrete", "continuous", "value")
 """HPO's parameter groups, one per network (one Adam group and one clipping norm each)."""
 
 
 def clip_and_step(
-    policy: HPOPolicy,
+    policy: GroupedModel,
     optimizer: torch.optim.Optimizer,
     names: Sequence[str],
     max_norm: float,

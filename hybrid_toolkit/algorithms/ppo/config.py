@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from hybrid_toolkit.nn import Activation
 from hybrid_toolkit.utils.config_checks import check_field_types
+
+NetworkLayout = Literal["shared", "separate"]
+"""``shared``: one trunk under the discrete and continuous heads; ``separate``: two MLPs."""
+ContinuousLogProb = Literal["active", "all"]
+"""Gaussian terms in the log-probability: the active parameters only, or every parameter."""
+RewardScaling = Literal["return_std", "batch_std"]
+"""What ``scale_rewards`` divides by: a running std of discounted returns, or the rollout's
+reward std."""
+EpochSchedule = Literal["minibatches", "full_batch_first"]
+"""``minibatches``: every epoch in minibatches; ``full_batch_first``: epoch 0 is one
+full-batch step."""
+GradClipping = Literal["global", "per_group"]
+"""One gradient norm over every parameter, or one per network (parameter group)."""
+RolloutGraph = Literal["detached", "kept"]
+"""Roll out without autograd, or keep the graph through a differentiable simulator."""
+TrainSplit = Literal["", "train"]
+"""Scenario split the rollouts cycle through (``""``: fresh scenarios, episodes continue)."""
 
 
 @dataclass
@@ -57,7 +75,44 @@ class PPOConfig:
     normalize_observations: bool = False
     """Running mean/std observation normalisation."""
     scale_rewards: bool = False
-    """Divide rewards by the running std of discounted returns."""
+    """Divide rewards by a standard deviation (which one: `reward_scaling`)."""
+    # The HPO paper's PPO (reference code): each field below is one difference from this PPO;
+    # the default is this library's behaviour, the `paper-jrp` / `paper-lqr` presets switch all
+    # of them (docs: "The HPO paper's PPO").
+    network_layout: NetworkLayout = "shared"
+    """`shared`: the discrete logits and the Gaussian means read one trunk (`policy_hidden`);
+    `separate`: two MLPs of `policy_hidden` each, one for the logits and one for the means
+    (the paper's), so no gradient of one part moves the other's features."""
+    continuous_log_prob: ContinuousLogProb = "active"
+    """`active`: the Gaussian log-density counts only the parameters active for the sampled
+    discrete action; `all`: every sampled parameter counts, also on steps whose choice leaves
+    them unused (the paper's: the chosen regime's n raw samples enter even on "don't order"
+    steps), which adds pure-noise score terms to the continuous means and log-std."""
+    reward_scaling: RewardScaling = "return_std"
+    """With `scale_rewards`: `return_std` divides by a running std of discounted returns;
+    `batch_std` divides each rollout's rewards by their own standard deviation (the paper's)."""
+    buffer_periods: int = 0
+    """Edge trimming: GAE runs over the whole rollout, but only steps `[buffer, n_steps -
+    buffer)` enter the losses (the paper's JRP: 20 of 100)."""
+    epoch_schedule: EpochSchedule = "minibatches"
+    """`minibatches`: `n_epochs` passes of `n_minibatches` steps; `full_batch_first`: one
+    full-batch step, then `n_epochs - 1` passes of `n_minibatches` steps (the paper's 1 + 4 × 4)."""
+    kl_stop_factor: float = 1.5
+    """Stop the epochs once the approximate KL exceeds `kl_stop_factor · target_kl` (the
+    paper's: 1.0)."""
+    grad_clipping: GradClipping = "global"
+    """`global`: one gradient norm over all parameters, clipped to `max_grad_norm`;
+    `per_group`: each network (discrete, continuous, shared trunk, value, log-std) clipped to
+    `max_grad_norm` on its own (the paper's)."""
+    train_split: TrainSplit = ""
+    """Envs with fixed scenario splits: `train` starts every rollout from a fresh batch of the
+    fixed train split, reshuffled per pass (the paper's 1,024 scenarios); empty: fresh
+    scenarios, episodes continuing across rollouts."""
+    rollout_graph: RolloutGraph = "detached"
+    """`detached`: roll out without autograd (model-free); `kept` (differentiable envs only):
+    sample the Gaussian by reparameterisation and keep the simulator's graph, so epoch 0's
+    first step also differentiates the surrogate, value and entropy losses through the states
+    into earlier actions (the paper's code does; every rollout then starts from a reset)."""
 
     def __post_init__(self) -> None:
         check_field_types(self)
@@ -73,6 +128,8 @@ class PPOConfig:
             "clip_range_vf": self.clip_range_vf >= 0,
             "max_grad_norm": self.max_grad_norm > 0,
             "target_kl": self.target_kl >= 0,
+            "buffer_periods": self.buffer_periods >= 0,
+            "kl_stop_factor": self.kl_stop_factor > 0,
         }
         expected = {
             "num_envs": ">= 1",
@@ -86,16 +143,24 @@ class PPOConfig:
             "clip_range_vf": ">= 0 (0 disables)",
             "max_grad_norm": "> 0",
             "target_kl": ">= 0 (0 disables)",
+            "buffer_periods": ">= 0",
+            "kl_stop_factor": "> 0",
         }
         for key, ok in checks.items():
             if not ok:
                 raise ValueError(
                     f"PPOConfig.{key} must be {expected[key]}, got {getattr(self, key)!r}"
                 )
-        if self.n_steps * self.num_envs < self.n_minibatches:
+        if 2 * self.buffer_periods >= self.n_steps:
+            raise ValueError(
+                f"PPOConfig.buffer_periods={self.buffer_periods} trims every step of an "
+                f"n_steps={self.n_steps} rollout; it must be < n_steps / 2"
+            )
+        kept = (self.n_steps - 2 * self.buffer_periods) * self.num_envs
+        if kept < self.n_minibatches:
             raise ValueError(
                 f"PPOConfig.n_minibatches={self.n_minibatches} exceeds the rollout size "
-                f"n_steps*num_envs={self.n_steps * self.num_envs}"
+                f"(n_steps - 2*buffer_periods)*num_envs={kept}"
             )
 
 
@@ -156,3 +221,21 @@ PPO_PRESETS["hpo-paper-jrp"] = {**_HPO_PAPER_PPO, "n_steps": 100, "gamma": 0.93}
 PPO_PRESETS["hpo-paper-lqr"] = {**_HPO_PAPER_PPO, "n_steps": 20, "gamma": 0.99}
 """Named presets: ``PPO(env, "sb3")``; ``hpo-paper-jrp`` / ``hpo-paper-lqr`` are the HPO
 paper's PPO baseline on joint replenishment / switched LQR."""
+# The HPO paper's PPO itself (reference code `GaussianPPOAgent` + `HybridWrapper`): the
+# hpo-paper settings above plus every implementation difference switched to the reference's
+# behaviour (`PAPER_SWITCHES`; one field each, documented on `PPOConfig` and listed with their
+# two values in `hybrid_toolkit.algorithms.ppo.paper`).
+PAPER_SWITCHES: dict[str, object] = {
+    "network_layout": "separate",
+    "continuous_log_prob": "all",
+    "reward_scaling": "batch_std",
+    "buffer_periods": 20,
+    "epoch_schedule": "full_batch_first",
+    "kl_stop_factor": 1.0,
+    "grad_clipping": "per_group",
+    "train_split": "train",
+    "rollout_graph": "kept",
+}
+PPO_PRESETS["paper-jrp"] = {**PPO_PRESETS["hpo-paper-jrp"], **PAPER_SWITCHES}
+# switched LQR: the reference trims nothing of its 20-step horizon
+PPO_PRESETS["paper-lqr"] = {**PPO_PRESETS["hpo-paper-lqr"], **PAPER_SWITCHES, "buffer_periods": 0}

@@ -4,6 +4,10 @@ One rollout of ``n_steps`` batched steps, GAE, then ``n_epochs`` passes of ``n_m
 clipped-surrogate updates. The policy's log-probability and entropy ignore parameters that are
 inactive for the sampled discrete choice, so e.g. Platform's unused jump distance never receives
 a gradient.
+
+Every way the HPO paper's PPO differs from this one is a config field whose default is this
+PPO's behaviour (the ``paper-jrp`` / ``paper-lqr`` presets switch all of them; see
+:mod:`hybrid_toolkit.algorithms.ppo.paper`).
 """
 
 from __future__ import annotations
@@ -15,16 +19,22 @@ from torch import Tensor
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.common.on_policy import RolloutBatch, RolloutBuffer
+from hybrid_toolkit.algorithms.hpo.scenarios import TrainBatches, has_splits
+from hybrid_toolkit.algorithms.hpo.steps import clip_and_step
 from hybrid_toolkit.algorithms.ppo.config import PPO_PRESETS, PPOConfig
 from hybrid_toolkit.algorithms.ppo.policy import HybridActorCritic
 from hybrid_toolkit.algorithms.registry import register_algorithm
 from hybrid_toolkit.nn import (
     NONFINITE_PARAMETERS,
+    HybridDistribution,
     ObservationNormalizer,
     RewardScaler,
     count_nonfinite,
 )
 from hybrid_toolkit.spaces import HybridAction
+
+_GROUPS = ("discrete", "continuous", "backbone", "value", "other")
+"""The actor-critic's parameter groups (`HybridActorCritic.parameter_groups`)."""
 
 
 @register_algorithm
@@ -41,7 +51,13 @@ class PPO(BaseAlgorithm):
     presets = PPO_PRESETS
     saved_attributes = ("policy", "obs_normalizer", "optimizer")
     # the scaler's running returns are transient in its state_dict but part of the run
-    resume_attributes = ("_last_obs", "reward_scaler", "reward_scaler.returns", "gradient_steps")
+    resume_attributes = (
+        "_last_obs",
+        "reward_scaler",
+        "reward_scaler.returns",
+        "gradient_steps",
+        "_train._order",
+    )
     episode_attributes = ("_last_obs", "reward_scaler.returns")
     config: PPOConfig
 
@@ -55,6 +71,7 @@ class PPO(BaseAlgorithm):
             cfg.value_hidden,
             cfg.activation,
             cfg.log_std_init,
+            cfg.network_layout,
         ).to(self.device)
         self.obs_normalizer = ObservationNormalizer(env.obs_shape).to(self.device)
         self.reward_scaler = RewardScaler(env.num_envs, gamma=cfg.gamma).to(self.device)
@@ -73,6 +90,20 @@ class PPO(BaseAlgorithm):
         self._high = self.action_space.high.to(self.device)
         self._last_obs: Tensor | None = None
         self.gradient_steps = 0  # minibatch steps of every update so far: train/n_updates
+        self._train: TrainBatches | None = None
+        if cfg.train_split:
+            if not has_splits(env):
+                raise ValueError(
+                    f"PPOConfig.train_split={cfg.train_split!r} needs an env with fixed scenario "
+                    f"splits; {type(env).__name__} has none (use train_split='')"
+                )
+            self._train = TrainBatches(env, cfg.train_split, self.generator)
+        if cfg.rollout_graph == "kept" and not getattr(env, "differentiable", False):
+            raise ValueError(
+                "PPOConfig.rollout_graph='kept' needs a differentiable env "
+                f"(env.differentiable=True); {type(env).__name__} is not — use 'detached'"
+            )
+        self._graph_obs: Tensor | None = None  # rollout features with their graph ("kept")
 
     def _on_reset(self) -> None:
         self._last_obs = None
@@ -98,45 +129,83 @@ class PPO(BaseAlgorithm):
         return self._clip(action)
 
     # ------------------------------------------------------------------ collect
-    @torch.no_grad()
     def collect(self) -> RolloutBuffer:
-        """One rollout of ``n_steps`` batched steps, then GAE."""
-        cfg, env, buf = self.config, self.env, self.buffer
+        """One rollout of ``n_steps`` batched steps, then GAE (autograd only with
+        ``rollout_graph="kept"``)."""
+        with torch.set_grad_enabled(self.config.rollout_graph == "kept"):
+            return self._collect()
+
+    def _first_obs(self) -> tuple[Tensor, bool]:
+        """The rollout's first observations, and whether they start fresh episodes."""
+        cfg, env = self.config, self.env
         fresh = self._last_obs is None
-        if self._last_obs is None:
-            self._last_obs = env.reset(seed=self.seed)
+        if self._train is not None:
+            obs = self._train.reset_env()
+        elif fresh or cfg.rollout_graph == "kept":  # a kept graph starts from a reset
+            obs = env.reset(seed=self.seed if fresh else None)
+        else:
+            return self._last_obs, False  # type: ignore[return-value]
+        if fresh:
             self.reward_scaler.reset()
+        return obs.detach(), True
+
+    def _collect(self) -> RolloutBuffer:
+        cfg, env, buf = self.config, self.env, self.buffer
+        kept = cfg.rollout_graph == "kept"
+        batch_std = cfg.scale_rewards and cfg.reward_scaling == "batch_std"
+        obs, fresh = self._first_obs()
         buf.reset()
-        obs = self._last_obs
         feats = self._features(obs, update_stats=fresh)
-        value = self.policy.value(feats)
+        graph_feats: list[Tensor] = []
+        bootstraps: list[Tensor] = []
+        with torch.no_grad():
+            value = self.policy.value(feats)
         for _ in range(cfg.n_steps):
             dist = self.policy.distribution(feats)
-            action = dist.sample(generator=self.generator)
-            log_prob = dist.log_prob(action)
+            action = dist.rsample(self.generator) if kept else dist.sample(self.generator)
+            log_prob = self._log_prob(dist, action).detach()
             step = env.step(self._clip(action))
             done = step.terminated | step.truncated
             reward = step.reward.detach().to(self.device, torch.float32)
-            if cfg.scale_rewards:
+            if cfg.scale_rewards and not batch_std:
                 reward = self.reward_scaler(reward, done)
             next_feats = self._features(step.obs, update_stats=True)
             final_obs = step.info["final_obs"]
-            if final_obs is step.obs:  # no scenario was reset (e.g. between lockstep horizons)
-                next_value = final_value = self.policy.value(next_feats)
-            else:
-                # one value pass for the next observations and the pre-reset final ones
-                both = torch.cat([next_feats, self._features(final_obs)])
-                next_value, final_value = self.policy.value(both).split(env.num_envs)
+            with torch.no_grad():
+                if final_obs is step.obs:  # no scenario was reset (e.g. between lockstep horizons)
+                    next_value = final_value = self.policy.value(next_feats)
+                else:
+                    # one value pass for the next observations and the pre-reset final ones
+                    both = torch.cat([next_feats, self._features(final_obs)])
+                    next_value, final_value = self.policy.value(both).split(env.num_envs)
             # a time-limit cut is not a terminal state, so it bootstraps from the final one
-            reward = reward + cfg.gamma * final_value * (step.truncated & ~step.terminated)
-            buf.add(feats, action, log_prob, reward, done, value)
+            bootstrap = cfg.gamma * final_value * (step.truncated & ~step.terminated)
+            if batch_std:
+                bootstraps.append(bootstrap)
+            else:
+                reward = reward + bootstrap
+            if kept:
+                graph_feats.append(feats)
+            stored = HybridAction(action.discrete, action.continuous.detach())
+            buf.add(feats.detach(), stored, log_prob, reward, done, value)
             self.episode_stats.add(step.info["episode_return"], step.info["episode_length"], done)
             obs, feats, value = step.obs, next_feats, next_value
-        self._last_obs = obs
+        self._last_obs = obs.detach()
+        if batch_std:  # the bootstraps are in scaled units already
+            std = buf.rewards.std().clamp_min(1e-8) if buf.rewards.numel() > 1 else 1.0
+            buf.rewards = buf.rewards / std + torch.stack(bootstraps)
+        self._graph_obs = torch.stack(graph_feats) if kept else None
         self._record_choice_fractions(buf)
-        buf.finish(value, cfg.gamma, cfg.gae_lambda)
+        buf.finish(value.detach(), cfg.gamma, cfg.gae_lambda)
         self.num_timesteps += cfg.n_steps * env.num_envs
         return buf
+
+    def _log_prob(self, dist: HybridDistribution, action: HybridAction) -> Tensor:
+        """``log π(action)``: with ``continuous_log_prob="all"`` inactive parameters count too."""
+        if self.config.continuous_log_prob == "active":
+            return dist.log_prob(action)
+        discrete, continuous = dist.log_prob_parts(action, include_inactive=True)
+        return discrete + continuous
 
     def _regime_component(self) -> int | None:
         """The single component that governs parameters (the "regime"), if there is one."""
@@ -171,12 +240,22 @@ class PPO(BaseAlgorithm):
         rows: list[Tensor] = []
         keys: list[str] = []
         stop = False
-        for _ in range(cfg.n_epochs):
-            for mb in batch.minibatches(cfg.n_minibatches, self.generator):
+        steps = slice(cfg.buffer_periods, cfg.n_steps - cfg.buffer_periods)
+        # a kept rollout graph serves the first gradient step only, then it is freed
+        graph_obs, self._graph_obs = self._graph_obs, None
+        for epoch in range(cfg.n_epochs):
+            full = epoch == 0 and cfg.epoch_schedule == "full_batch_first"
+            n_minibatches = 1 if full else cfg.n_minibatches
+            minibatches = batch.minibatches(
+                n_minibatches, self.generator, steps=steps, first_obs=graph_obs
+            )
+            graph_obs = None
+            for mb in minibatches:
                 stats = self._minibatch_step(mb)
                 keys = list(stats)
                 rows.append(torch.stack(list(stats.values())))
-                if cfg.target_kl and float(stats["train/approx_kl"]) > 1.5 * cfg.target_kl:
+                kl_limit = cfg.kl_stop_factor * cfg.target_kl
+                if cfg.target_kl and float(stats["train/approx_kl"]) > kl_limit:
                     stop = True
                     break
             if stop:
@@ -208,7 +287,7 @@ class PPO(BaseAlgorithm):
     def _minibatch_step(self, mb: RolloutBatch) -> dict[str, Tensor]:
         cfg = self.config
         dist = self.policy.distribution(mb.obs)
-        log_prob = dist.log_prob(mb.action)
+        log_prob = self._log_prob(dist, mb.action)
         ent_discrete, ent_continuous = dist.entropy_parts()
         values = self.policy.value(mb.obs)
 
@@ -236,8 +315,12 @@ class PPO(BaseAlgorithm):
 
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm)
-        self.optimizer.step()
+        if cfg.grad_clipping == "global":
+            grad_norm = torch.nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm)
+            self.optimizer.step()
+        else:
+            norms = clip_and_step(self.policy, self.optimizer, _GROUPS, cfg.max_grad_norm)
+            grad_norm = torch.tensor(list(norms.values()), dtype=loss.dtype).square().sum().sqrt()
 
         with torch.no_grad():
             approx_kl = ((ratio - 1) - log_ratio).mean()
