@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from hybrid_toolkit.algorithms.dgrl.dbu import PerturbationScheme
 from hybrid_toolkit.algorithms.dgrl.off_policy_config import PAPER_LOOP as SHARED_PAPER_LOOP
 from hybrid_toolkit.algorithms.dgrl.off_policy_config import (
     ProtoOffPolicyConfig,
@@ -58,6 +59,12 @@ class DGRLConfig(ProtoOffPolicyConfig):
     perturbation_std: float = 0.3
     """Std sigma_p of the Gaussian perturbation of the proto-action, in [-1, 1] units (paper
     App. D.3: of the same magnitude as `exploration_std`)."""
+    dbu_perturbation: PerturbationScheme = "symmetric"
+    """How perturbations near a face of the box are kept inside it: `"symmetric"` clips every
+    offset to the distance to the nearer face (at least one index step), so the offsets average
+    to zero and an optimum at a face or inside is a fixed point of the target; `"clamp"` (the
+    paper's) clamps the perturbed points, which biases the target inward near a face (a corner
+    optimum at load 100 becomes 92 on the job shop with a perfect critic)."""
     dbu_temperature: float = 1.0
     """Temperature of the softmax over the candidates' Q-values."""
     dbu_standardize: bool = True
