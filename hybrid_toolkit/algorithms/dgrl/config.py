@@ -63,8 +63,8 @@ class DGRLConfig(ProtoOffPolicyConfig):
     """How perturbations near a face of the box are kept inside it: `"symmetric"` clips every
     offset to the distance to the nearer face (at least one index step), so the offsets average
     to zero and an optimum at a face or inside is a fixed point of the target; `"clamp"` (the
-    paper's) clamps the perturbed points, which biases the target inward near a face (a corner
-    optimum at load 100 becomes 92 on the job shop with a perfect critic)."""
+    paper's) clamps the perturbed points, which biases the target inward near a face (with a
+    perfect critic, an optimum at load 100 of ten 0..100 coordinates becomes 92)."""
     dbu_temperature: float = 1.0
     """Temperature of the softmax over the candidates' Q-values."""
     dbu_standardize: bool = True
