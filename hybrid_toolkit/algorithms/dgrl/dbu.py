@@ -7,9 +7,9 @@ proto-action toward the weighted average with a Huber loss. Everything lives in 
 units the actor outputs and the critics read, discrete and continuous coordinates alike, so a
 hybrid proto-action is perturbed and regressed as one vector (paper §3.3).
 
-By default the perturbations are symmetric around the proto-action (see
-`gaussian_perturbations`), so the target does not drift off the faces of the box; the paper's
-clamped perturbations are ``scheme="clamp"``.
+``scheme="symmetric"`` keeps the perturbations symmetric around the proto-action (see
+`gaussian_perturbations`), so the target does not drift off the faces of the box as it does
+with the paper's clamped perturbations (the default).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def gaussian_perturbations(
     std: float,
     count: int,
     generator: torch.Generator | None = None,
-    scheme: PerturbationScheme = "symmetric",
+    scheme: PerturbationScheme = "clamp",
     min_window: Tensor | float = 0.0,
 ) -> Perturbations:
     """``count`` Gaussian perturbations of every proto-action.
@@ -81,7 +81,7 @@ def gaussian_perturbations(
         std: Perturbation std ``sigma_p`` in the same units.
         count: Candidates per proto-action ``N``.
         generator: Random stream on the proto-actions' device.
-        scheme: ``"symmetric"`` (default) or ``"clamp"`` (the paper's).
+        scheme: ``"clamp"`` (the paper's, default) or ``"symmetric"``.
         min_window: Smallest half-width ``h`` (``"symmetric"`` only), a float or ``[D]``.
 
     Returns:

@@ -219,8 +219,9 @@ class DGRL(BaseAlgorithm):
             target, weights = softmax_target(
                 cands + noisy.overshoot, q, cfg.dbu_temperature, cfg.dbu_standardize
             )
-            # an overshoot may carry the average past a face, which a tanh actor cannot reach
-            target = target.clamp(-1.0, 1.0)
+            if cfg.dbu_perturbation == "symmetric":
+                # an overshoot may carry the average past a face, which a tanh actor cannot reach
+                target = target.clamp(-1.0, 1.0)
         return target, cands, q, weights
 
     def _dbu_step(self, features: Tensor) -> dict[str, Tensor]:
