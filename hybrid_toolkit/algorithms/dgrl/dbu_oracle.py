@@ -4,7 +4,7 @@ With the critic replaced by an oracle ``Q(loads)`` and the actor by a free proto
 regression converges to a point ``p`` with ``E[target(p)] = p``. This module iterates that map
 on ``n_dims`` ordinal coordinates of ``n_levels`` choices (``0..n_levels - 1``, the job shop's
 loads), then lets SDN act from the fixed point with the same oracle, as evaluation would. It is
-the measurement behind the ``dbu_perturbation`` default (``docs/algorithms/dgrl.md``) and its
+the measurement behind the ``dbu_perturbation`` choice (``docs/algorithms/dgrl.md``) and its
 tests: an optimum at a face of the box or inside it should be the fixed point.
 """
 
