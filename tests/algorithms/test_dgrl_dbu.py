@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
 import hybrid_toolkit as ht
@@ -64,17 +65,43 @@ def test_regression_loss_is_the_summed_huber_of_both_blocks() -> None:
     assert proto.grad is not None and bool((proto.grad[:, 1] == 0).all())  # at the target
 
 
-def test_perturbations_are_gaussian_around_the_proto_action_and_clamped() -> None:
+def test_clamped_perturbations_are_gaussian_around_the_proto_action_and_in_the_box() -> None:
     proto = torch.tensor([[0.0, 0.9]])
-    noisy = gaussian_perturbations(proto, 0.1, 20000, torch.Generator().manual_seed(0))
-    assert noisy.shape == (1, 20000, 2)
-    assert abs(float(noisy[0, :, 0].std()) - 0.1) < 0.005
-    assert float(noisy.max()) <= 1.0  # clamped to the unit box
+    noisy = gaussian_perturbations(
+        proto, 0.1, 20000, torch.Generator().manual_seed(0), scheme="clamp"
+    )
+    assert noisy.points.shape == (1, 20000, 2)
+    assert abs(float(noisy.points[0, :, 0].std()) - 0.1) < 0.005
+    assert float(noisy.points.max()) <= 1.0  # clamped to the unit box
+    assert bool((noisy.overshoot == 0).all())
+    # the clamped mass averages inward of a proto-action near the face
+    assert float(noisy.points[0, :, 1].mean()) < 0.9 - 0.002
+
+
+def test_symmetric_perturbations_stay_centred_on_the_proto_action() -> None:
+    proto = torch.tensor([[0.0, 0.9, 1.0]])
+    gen = torch.Generator().manual_seed(0)
+    noisy = gaussian_perturbations(proto, 0.3, 20000, gen, scheme="symmetric", min_window=0.02)
+    offsets = noisy.points + noisy.overshoot - proto[:, None, :]
+    assert abs(float(offsets[0, :, 0].std()) - 0.3) < 0.01  # far from a face: the Gaussian
+    assert float(offsets[0, :, 1].abs().max()) <= 0.1 + 1e-6  # within the distance to the face
+    assert abs(float(offsets[0, :, 1].mean())) < 0.002  # symmetric: no drift
+    assert abs(float(offsets[0, :, 2].mean())) < 0.001  # at the face: the +-0.02 floor
+    assert float(noisy.points.max()) <= 1.0
+    assert float(noisy.overshoot.max()) <= 0.02 + 1e-6
+
+
+def test_perturbation_scheme_is_checked() -> None:
+    with pytest.raises(ValueError, match="'symmetric' or 'clamp'"):
+        gaussian_perturbations(torch.zeros(1, 2), 0.1, 4, scheme="reflect")  # type: ignore[arg-type]
 
 
 def test_dgrl_dbu_target_on_a_small_case_matches_the_hand_formula() -> None:
-    """End to end: rounded perturbations, their critic values and the weighted average."""
-    model = ht.DGRL("TargetMultiDiscrete-v0", seed=0, dbu_candidates=6, **SMALL)
+    """End to end: rounded perturbations, their critic values and the weighted average (the
+    paper's clamped perturbations: nothing overshoots the box)."""
+    model = ht.DGRL(
+        "TargetMultiDiscrete-v0", seed=0, dbu_candidates=6, dbu_perturbation="clamp", **SMALL
+    )
     optimum = torch.tensor([0.5, -0.5, 1.0, 0.0])
 
     def critic(features: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:

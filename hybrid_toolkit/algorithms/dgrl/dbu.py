@@ -6,11 +6,16 @@ nearest neighbour), weigh the candidates by a softmax of their critic values, an
 proto-action toward the weighted average with a Huber loss. Everything lives in the [-1, 1]
 units the actor outputs and the critics read, discrete and continuous coordinates alike, so a
 hybrid proto-action is perturbed and regressed as one vector (paper §3.3).
+
+``scheme="symmetric"`` keeps the perturbations symmetric around the proto-action (see
+`gaussian_perturbations`), so the target does not drift off the faces of the box as it does
+with the paper's clamped perturbations (the default).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -18,27 +23,85 @@ from torch import Tensor
 
 from hybrid_toolkit.algorithms.dgrl.sdn import standardize
 
+PerturbationScheme = Literal["symmetric", "clamp"]
+
+CONTINUOUS_FACE_WINDOW = 0.02
+"""Smallest half-width of the symmetric window of a continuous coordinate (1 % of its range)."""
+
+
+def face_windows(sizes: Tensor, n_continuous: int) -> Tensor:
+    """``[D]`` smallest half-width of the symmetric perturbation window per coordinate.
+
+    One index step (``2 / (n - 1)`` in [-1, 1] units) for a discrete coordinate of ``n``
+    choices, so a proto-action at a face still sees its inner neighbour; 0.02 for a continuous
+    coordinate.
+    """
+    steps = 2.0 / (sizes.to(torch.float32) - 1.0).clamp(min=1.0)
+    steps = torch.where(sizes > 1, steps, torch.zeros_like(steps))
+    tail = torch.full((n_continuous,), CONTINUOUS_FACE_WINDOW, device=sizes.device)
+    return torch.cat([steps, tail])
+
+
+@dataclass(frozen=True)
+class Perturbations:
+    """DBU's perturbed proto-actions.
+
+    Attributes:
+        points: ``[B, N, D]`` points in [-1, 1], to be rounded to valid actions.
+        overshoot: ``[B, N, D]`` how far each perturbation went past the box before it was
+            clamped (zero with ``"clamp"``, which forgets it); added back to the rounded
+            candidate where the target is formed.
+    """
+
+    points: Tensor
+    overshoot: Tensor
+
 
 def gaussian_perturbations(
-    proto_unit: Tensor, std: float, count: int, generator: torch.Generator | None = None
-) -> Tensor:
-    """``count`` Gaussian perturbations of every proto-action, clamped to the unit box.
+    proto_unit: Tensor,
+    std: float,
+    count: int,
+    generator: torch.Generator | None = None,
+    scheme: PerturbationScheme = "clamp",
+    min_window: Tensor | float = 0.0,
+) -> Perturbations:
+    """``count`` Gaussian perturbations of every proto-action.
+
+    ``"clamp"`` (the paper) clamps each perturbed point to the unit box. Near a face the
+    clamped points then average inward of the proto-action, so the target is pulled off a
+    corner optimum even by a perfect critic (fixed point 97.8 instead of 100 on a 1-D
+    0..100 grid, 92.2 on ten such coordinates). ``"symmetric"`` clips each offset to
+    ``+- h``, ``h`` the distance to the nearer face but at least ``min_window``, so the offsets
+    stay symmetric around the proto-action and average to zero; only the floor can leave the
+    box, and that overshoot is kept for the target (the value read at the face extends flat
+    beyond it, at most ``min_window`` far).
 
     Args:
         proto_unit: ``[B, D]`` proto-actions in [-1, 1] units.
         std: Perturbation std ``sigma_p`` in the same units.
         count: Candidates per proto-action ``N``.
         generator: Random stream on the proto-actions' device.
+        scheme: ``"clamp"`` (the paper's, default) or ``"symmetric"``.
+        min_window: Smallest half-width ``h`` (``"symmetric"`` only), a float or ``[D]``.
 
     Returns:
-        ``[B, N, D]`` points in [-1, 1] (no autograd graph); the caller rounds them to valid
-        actions with the rounding SDN uses (``ProtoActorCritic.unit_actions``).
+        The `Perturbations` (no autograd graph); the caller rounds the points to valid actions
+        with the rounding SDN uses (``ProtoActorCritic.unit_actions``).
     """
+    if scheme not in ("symmetric", "clamp"):
+        raise ValueError(f"DBU perturbation scheme must be 'symmetric' or 'clamp', got {scheme!r}")
     base = proto_unit.detach()
-    noise = torch.randn(
+    noise = std * torch.randn(
         base.shape[0], count, base.shape[1], generator=generator, device=base.device
     )
-    return (base[:, None, :] + std * noise).clamp(-1.0, 1.0)
+    if scheme == "clamp":
+        points = (base[:, None, :] + noise).clamp(-1.0, 1.0)
+        return Perturbations(points, torch.zeros_like(points))
+    half = torch.clamp(1.0 - base.abs(), min=0.0)
+    half = torch.maximum(half, torch.as_tensor(min_window, dtype=half.dtype, device=half.device))
+    raw = base[:, None, :] + torch.maximum(torch.minimum(noise, half[:, None]), -half[:, None])
+    points = raw.clamp(-1.0, 1.0)
+    return Perturbations(points, raw - points)
 
 
 def softmax_target(

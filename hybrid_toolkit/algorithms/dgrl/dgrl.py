@@ -20,6 +20,7 @@ from torch import Tensor
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.dgrl.config import DGRL_PRESETS, DGRLConfig
 from hybrid_toolkit.algorithms.dgrl.dbu import (
+    face_windows,
     gaussian_perturbations,
     regression_loss,
     softmax_target,
@@ -81,6 +82,9 @@ class DGRL(BaseAlgorithm):
             cfg.distance_scheme,
             cfg.distance_temperature,
             cfg.sdn_continuous_std,
+        )
+        self.face_windows = face_windows(self.coords.sizes, self.coords.n_continuous).to(
+            self.device
         )
         self.runner = ReplayRunner(
             self.env, cfg, self.model.features, self.episode_stats, self.generator, self.device
@@ -195,18 +199,29 @@ class DGRL(BaseAlgorithm):
 
         Returns:
             ``(target [B, D], candidates [B, N, D], values [B, N], weights [B, N])``, with the
-            candidates as rounded actions in unit coordinates.
+            candidates as rounded actions in unit coordinates (the target adds back how far a
+            perturbation overshot the box, see `gaussian_perturbations`).
         """
         cfg = self.config
         with torch.no_grad():
             noisy = gaussian_perturbations(
-                proto, cfg.perturbation_std, cfg.dbu_candidates, self.generator
+                proto,
+                cfg.perturbation_std,
+                cfg.dbu_candidates,
+                self.generator,
+                cfg.dbu_perturbation,
+                self.face_windows,
             )
-            discrete, continuous = self.model.unit_actions(noisy)
+            discrete, continuous = self.model.unit_actions(noisy.points)
             inputs = self.model.critic_actions(discrete, continuous)
             q = self.model.critic.min_value(features, inputs)
             cands = self.model.encode_unit(discrete, continuous)
-            target, weights = softmax_target(cands, q, cfg.dbu_temperature, cfg.dbu_standardize)
+            target, weights = softmax_target(
+                cands + noisy.overshoot, q, cfg.dbu_temperature, cfg.dbu_standardize
+            )
+            if cfg.dbu_perturbation == "symmetric":
+                # an overshoot may carry the average past a face, which a tanh actor cannot reach
+                target = target.clamp(-1.0, 1.0)
         return target, cands, q, weights
 
     def _dbu_step(self, features: Tensor) -> dict[str, Tensor]:

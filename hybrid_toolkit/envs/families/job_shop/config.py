@@ -88,6 +88,28 @@ class JobShopConfig:
             )
 
     @property
+    def optimal_return(self) -> float | None:
+        """The optimal episode return where a short proof gives it, else ``None``.
+
+        If even the cheapest machine hits the energy cap at full load
+        (``initial_energy[0] * n_jobs >= energy_cap``), no load earns more than
+        ``job_reward * n_jobs - energy_cap`` per machine and step, whatever the wear: below
+        the cap ``(job_reward - rate) * j <= (job_reward - rate) * energy_cap / rate`` is no
+        more. Equal full loads reach it (298,000 by default). In the ``"reference"`` model one
+        idle step zeroes the rate for good, and every later step earns ``job_reward * n_jobs``.
+        With a higher cap the optimum moves inside the box (e.g. ``energy_cap=250``:
+        ``JobShopInterior-v0``) and is left to the reference policy.
+        """
+        full = self.job_reward * self.n_jobs
+        if self.initial_energy[0] * self.n_jobs < self.energy_cap or full < self.energy_cap:
+            return None
+        if self.energy_model == "reference":
+            steady = (self.max_steps - 1) * full
+        else:
+            steady = self.max_steps * (full - self.energy_cap)
+        return float(self.n_machines * steady)
+
+    @property
     def log10_cardinality(self) -> float:
         """`log10 |A| = n_machines * log10(n_jobs + 1)` (20.04 by default)."""
         return self.n_machines * math.log10(self.n_jobs + 1)

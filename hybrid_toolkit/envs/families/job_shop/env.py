@@ -68,6 +68,11 @@ class JobShopEnv(HybridEnv):
         self.elapsed = torch.zeros(num_envs, dtype=torch.int64, device=self.device)
         """``[B]`` steps taken in the current episode."""
 
+    @property
+    def optimal_return(self) -> float | None:
+        """The optimal episode return where it is known in closed form (see the config)."""
+        return self.config.optimal_return
+
     def _observe(self) -> Tensor:
         return torch.cat([self.rate, self.wear], dim=1)
 

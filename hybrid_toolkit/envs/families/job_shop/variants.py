@@ -1,4 +1,4 @@
-"""The registered job-shop id."""
+"""The registered job-shop ids."""
 
 from __future__ import annotations
 
@@ -11,4 +11,11 @@ register_env(
     JobShopEnv,
     JobShopConfig,
     description="Job shop (machine loading): 10 machines x 0..100 jobs (|A| = 101^10), 149 steps",
+)
+register_env(
+    "JobShopInterior-v0",
+    JobShopEnv,
+    JobShopConfig,
+    description="Job shop with energy cap 250: the optimum is inside the box (all machines at 75)",
+    energy_cap=250.0,
 )
