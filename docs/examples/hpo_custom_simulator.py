@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 import hybrid_toolkit as ht
-from hybrid_toolkit.envs import HybridEnv
+from hybrid_toolkit.envs import HybridEnv, ObservationFeature, ObservationFeatures
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.spaces.discontinuity import Discontinuity, DiscontinuityReformulation
 
@@ -43,6 +43,17 @@ class TankEnv(HybridEnv):
 
     def _observe(self) -> Tensor:
         return torch.stack([self.level, self.t / self.horizon], dim=1)
+
+    def observation_features(self) -> ObservationFeatures:
+        """What the two observation entries are, so HPO can condition its network input."""
+        return ObservationFeatures(
+            [
+                # the level, in units of the target level (1.0: already O(1))
+                ObservationFeature.quantity("level", slice(0, 1), scale=TARGET),
+                # t / T lies in [0, 1]
+                ObservationFeature.scalar("time", slice(1, 2), scale=1.0),
+            ]
+        )
 
     def reset(self, *, seed: int | None = None) -> Tensor:
         self.level = self.level.detach()  # a new batch of episodes starts a new graph

@@ -28,6 +28,7 @@ import gymnasium
 import torch
 from torch import Tensor
 
+from hybrid_toolkit.envs.observation_features import ObservationFeatures
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 from hybrid_toolkit.utils.device import resolve_device
 from hybrid_toolkit.utils.snapshot import UnsupportedState, capture, restore
@@ -216,6 +217,16 @@ class HybridEnv(abc.ABC):
                 "from a fresh reset, so a resumed run is not identical to an uninterrupted one",
                 stacklevel=2,
             )
+
+    def observation_features(self) -> ObservationFeatures | None:
+        """What the entries of the flat observation are (per-instance constants, quantities
+        with their unit, scalars with their size), or ``None`` when the env does not say.
+
+        Algorithms that condition their network input on it (HPO's ``input_map="declared"``)
+        keep the observation unchanged for envs that return ``None``; see
+        :mod:`hybrid_toolkit.envs.observation_features`.
+        """
+        return None
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Release resources (nothing by default)."""

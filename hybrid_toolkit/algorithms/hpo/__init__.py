@@ -10,6 +10,7 @@ from hybrid_toolkit.algorithms.hpo.estimator import (
     gradient_pieces,
 )
 from hybrid_toolkit.algorithms.hpo.hpo import HPO
+from hybrid_toolkit.algorithms.hpo.input_map import InputMap, build_input_map
 from hybrid_toolkit.algorithms.hpo.policy import BoxMap, HPOPolicy
 from hybrid_toolkit.algorithms.hpo.rollout import Rollout, differentiable_rollout
 from hybrid_toolkit.algorithms.hpo.scenarios import SplitEvaluator, TrainBatches, has_splits
@@ -21,9 +22,11 @@ __all__ = [
     "GradientPieces",
     "HPOConfig",
     "HPOPolicy",
+    "InputMap",
     "Rollout",
     "SplitEvaluator",
     "TrainBatches",
+    "build_input_map",
     "cost_to_go",
     "differentiable_rollout",
     "enumerated_objective",

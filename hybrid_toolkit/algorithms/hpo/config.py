@@ -13,6 +13,9 @@ ScaleFeature = Literal["mean_demand", ""]
 """Observation features that can scale half-open parameters (``""``: none)."""
 SplitName = Literal["train", "dev", "test", ""]
 """Scenario splits of the envs that have them (``""``: none)."""
+InputMapName = Literal["declared", "raw"]
+"""HPO's network input: ``declared`` conditions it by the env's observation features, ``raw``
+is the flat observation (the paper's inputs)."""
 
 
 @dataclass
@@ -20,7 +23,9 @@ class HPOConfig:
     """Hybrid Policy Optimization hyperparameters (constructor overrides, CLI flags, saved JSON).
 
     The defaults are the paper's joint-replenishment settings (spec §11, the reference code's
-    `hybrid_separate_net_heterogen`); the `lqr` preset holds the switched-LQR ones.
+    `hybrid_separate_net_heterogen`) except the network input, which is conditioned by the env's
+    declared observation features (`input_map`); the `jrp` preset is the paper's settings
+    exactly (raw inputs), the `lqr` preset holds the switched-LQR ones.
     """
 
     num_envs: int = 128
@@ -83,6 +88,11 @@ class HPOConfig:
     """Constant added to every raw continuous output before its map into the action box."""
     init_discrete_uniform: bool = True
     """Zero the discrete output layer, so the first discrete policy is exactly uniform."""
+    input_map: InputMapName = "declared"
+    """Network input. `declared`: built from the env's `observation_features()` — per-instance
+    constants dropped, quantities in their declared unit, scalars divided by their typical size,
+    so the first tanh layer starts unsaturated at any problem size; envs that declare nothing get
+    the observation unchanged. `raw`: the flat observation as it is (the paper's inputs)."""
     quantity_scale_feature: ScaleFeature = "mean_demand"
     """Entry of the env's `observation_layout` that multiplies half-open (softplus)
     parameters — the joint-replenishment mean-demand normalisation; ignored when the env has no
@@ -157,6 +167,8 @@ _PAPER: dict[str, Any] = {
     "continuous_hidden": (512, 512),
     "value_hidden": (512, 512),
     "cross_term": True,
+    # the paper's networks read the observation as it is (spec §5, §8.4), unconditioned
+    "input_map": "raw",
 }
 HPO_PRESETS: dict[str, dict[str, Any]] = {
     "default": {},

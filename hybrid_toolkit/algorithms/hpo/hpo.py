@@ -20,7 +20,9 @@ best-dev model selection.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -31,6 +33,7 @@ from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.hpo.batch import HPOBatch, normalize, prepare_batch
 from hybrid_toolkit.algorithms.hpo.config import HPO_PRESETS, HPOConfig
 from hybrid_toolkit.algorithms.hpo.estimator import GradientPieces, flat_grad, gradient_pieces
+from hybrid_toolkit.algorithms.hpo.input_map import build_input_map
 from hybrid_toolkit.algorithms.hpo.policy import HPOPolicy
 from hybrid_toolkit.algorithms.hpo.rollout import Rollout, differentiable_rollout
 from hybrid_toolkit.algorithms.hpo.scenarios import SplitEvaluator, TrainBatches, has_splits
@@ -44,8 +47,10 @@ from hybrid_toolkit.algorithms.hpo.steps import (
     to_floats,
 )
 from hybrid_toolkit.algorithms.registry import register_algorithm
+from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.nn import NONFINITE_PARAMETERS, count_nonfinite
 from hybrid_toolkit.spaces import HybridAction
+from hybrid_toolkit.training import Checkpoint
 
 
 @register_algorithm
@@ -97,6 +102,7 @@ class HPO(BaseAlgorithm):
             cfg.continuous_shift,
             cfg.init_discrete_uniform,
             self._scale_index(),
+            build_input_map(env, cfg.input_map, obs_dim),
         ).to(self.device)
         if env.observation_space.dtype == np.float64:  # e.g. precision="float64" gradient checks
             self.policy.double()
@@ -357,6 +363,22 @@ class HPO(BaseAlgorithm):
             return False
         self.policy.load_state_dict(self._best_state)
         return True
+
+    @classmethod
+    def _from_checkpoint(
+        cls,
+        checkpoint: Checkpoint,
+        path: str | Path,
+        env: HybridEnv | None,
+        *,
+        device: torch.device | str,
+        **kwargs: Any,
+    ) -> BaseAlgorithm:
+        # Files written before `input_map` existed were trained on the raw observation.
+        if "input_map" not in checkpoint.config:
+            config = {**checkpoint.config, "input_map": "raw"}
+            checkpoint = dataclasses.replace(checkpoint, config=config)
+        return super()._from_checkpoint(checkpoint, path, env, device=device, **kwargs)
 
     def learn(self, *args: Any, **kwargs: Any) -> HPO:
         """Train, exactly as :meth:`BaseAlgorithm.learn` (same arguments); with

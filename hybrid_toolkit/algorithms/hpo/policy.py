@@ -9,6 +9,10 @@
   value is mapped into its parameter's interval (:class:`BoxMap`).
 * The **value network** reads detached features, so the critic never pushes gradients into the
   simulator.
+
+All three read the network input :class:`.input_map.InputMap` makes of the flat observation
+(the conditioned input the env's declared features give, or the observation itself). The
+stored *features* stay the flat observation, so ``scale_index`` always points into it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from hybrid_toolkit.algorithms.hpo.input_map import InputMap
 from hybrid_toolkit.nn import HybridDistribution, mlp
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 
@@ -95,6 +100,7 @@ class HPOPolicy(nn.Module):
         init_discrete_uniform: Zero the discrete output layer (exactly uniform first policy).
         scale_index: Observation entry that multiplies half-open quantities (the JRP's
             mean-demand estimate), or ``None``.
+        input_map: Observation → network input (default: the identity).
 
     Raises:
         ValueError: If the space has no discrete component.
@@ -111,6 +117,7 @@ class HPOPolicy(nn.Module):
         continuous_shift: float = 0.0,
         init_discrete_uniform: bool = True,
         scale_index: int | None = None,
+        input_map: InputMap | None = None,
     ) -> None:
         super().__init__()
         if space.n_discrete < 1:
@@ -124,8 +131,15 @@ class HPOPolicy(nn.Module):
         self.discrete_space = HybridSpace(space.discrete)
         self.continuous_shift = float(continuous_shift)
         self.scale_index = scale_index
+        self.input_map = input_map if input_map is not None else InputMap(obs_dim)
+        if self.input_map.obs_dim != obs_dim:
+            raise ValueError(
+                f"input_map reads {self.input_map.obs_dim} observation entries, got "
+                f"obs_dim={obs_dim}"
+            )
+        in_dim = self.input_map.out_dim
         n_logits = int(space.nvec.sum())
-        self.discrete_net = mlp(obs_dim, discrete_hidden, n_logits, activation, output_gain=0.01)
+        self.discrete_net = mlp(in_dim, discrete_hidden, n_logits, activation, output_gain=0.01)
         if init_discrete_uniform:
             head = self.discrete_net[-1]
             assert isinstance(head, nn.Linear)
@@ -134,9 +148,9 @@ class HPOPolicy(nn.Module):
         self.continuous_net: nn.Module | None = None
         if space.n_continuous:
             self.continuous_net = mlp(
-                obs_dim, continuous_hidden, space.n_continuous, activation, output_gain=0.01
+                in_dim, continuous_hidden, space.n_continuous, activation, output_gain=0.01
             )
-        self.value_net = mlp(obs_dim, value_hidden, 1, activation, output_gain=1.0)
+        self.value_net = mlp(in_dim, value_hidden, 1, activation, output_gain=1.0)
         self.box_map = BoxMap(space.low, space.high)
 
     @property
@@ -157,9 +171,13 @@ class HPOPolicy(nn.Module):
         """Flatten ``[B, *obs_shape]`` to ``[B, obs_dim]`` in the networks' dtype (graph kept)."""
         return obs.reshape(obs.shape[0], -1).to(self.dtype)
 
+    def network_input(self, feats: Tensor) -> Tensor:
+        """What the networks read for features ``[N, obs_dim]`` (graph kept)."""
+        return self.input_map(feats)
+
     def discrete_distribution(self, feats: Tensor) -> HybridDistribution:
         """The categorical part: a :class:`HybridDistribution` over the discrete components."""
-        logits = self.discrete_net(feats)
+        logits = self.discrete_net(self.input_map(feats))
         empty = feats.new_zeros(feats.shape[0], 0)
         return HybridDistribution(self.discrete_space, logits, empty, feats.new_zeros(0))
 
@@ -167,7 +185,7 @@ class HPOPolicy(nn.Module):
         """``[B, n_continuous]`` deterministic parameters inside the action box (graph kept)."""
         if self.continuous_net is None:
             return feats.new_zeros(feats.shape[0], 0)
-        raw = self.continuous_net(feats) + self.continuous_shift
+        raw = self.continuous_net(self.input_map(feats)) + self.continuous_shift
         scale = None
         if self.scale_index is not None:
             # The mean-demand estimate depends on exogenous demand only: no gradient to keep.
@@ -176,7 +194,7 @@ class HPOPolicy(nn.Module):
 
     def value(self, feats: Tensor) -> Tensor:
         """``[N]`` state values of features ``[N, obs_dim]`` (read detached)."""
-        return self.value_net(feats.detach()).squeeze(-1)
+        return self.value_net(self.input_map(feats.detach())).squeeze(-1)
 
     @torch.no_grad()
     def act(

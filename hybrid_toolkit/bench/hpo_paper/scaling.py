@@ -14,14 +14,19 @@ the greedy policy on the dev split:
 * the saturation of the continuous network's first tanh layer at initialisation (fraction of
   pre-activations with |z| > 2 on the dev split's first observations).
 
-``--inputs scaled`` adds an ablation that is not the paper's setting: the networks read the
-observation with the per-instance constants (means, holding and shortage costs) dropped and the
-two scalar features rescaled (m_t / 10, K / m_t divided by K / 10), so the input scale no longer
-grows with n.
+``--inputs`` picks HPO's ``input_map`` for these runs: ``raw`` is the paper's observation,
+``declared`` the input HPO builds by default from the env's declared observation features
+(per-instance constants dropped, stock in units of mean demand, m_t and K / m_t divided by
+their typical sizes).
 
-Writes ``scaling_diagnosis.{json,md}`` under ``--out-dir``; ``--docs-dir docs/benchmarks/hpo-paper``
-also writes the table the hpo-paper page includes (the committed one: ``--mode full --out-dir
-benchmarks/hpo_paper/results --docs-dir docs/benchmarks/hpo-paper``).
+Before the runs, the suite measures the first-layer saturation at initialisation alone for
+``--saturation-items`` × ``--saturation-widths`` × both input maps
+(:mod:`.saturation`: on the reset states and on states a near-optimal (s, S) rule visits).
+
+Writes ``scaling_diagnosis.{json,md}`` and ``input_saturation.md`` under ``--out-dir``;
+``--docs-dir docs/benchmarks/hpo-paper`` also writes the tables the hpo-paper page includes (the
+committed ones: ``--mode full --out-dir benchmarks/hpo_paper/results --docs-dir
+docs/benchmarks/hpo-paper``).
 """
 
 from __future__ import annotations
@@ -29,13 +34,19 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from hybrid_toolkit.algorithms import HPO
 from hybrid_toolkit.algorithms.hpo import SplitEvaluator
+from hybrid_toolkit.algorithms.hpo.config import InputMapName
+from hybrid_toolkit.bench.hpo_paper.saturation import (
+    first_layer_saturation,
+    saturation_rows,
+    saturation_table,
+)
 from hybrid_toolkit.bench.hpo_paper.tasks import Task, task_env
 from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import environment, environment_lines, publish, write_json
@@ -45,12 +56,33 @@ WARMUP = 40
 """Greedy periods played on dev before the sensitivities and saturation are measured."""
 BATCH = 128
 """Scenarios per rollout (the budgeted hpo-paper grid's)."""
-Inputs = Literal["paper", "scaled"]
+INPUT_LABELS: dict[str, str] = {"raw": "raw (paper)", "declared": "declared (default)"}
 
 MODE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "smoke": {"items": (1,), "hidden": (8,), "updates": 1, "budget": 4},
-    "quick": {"items": (1, 5), "hidden": (64, 64), "updates": 16, "budget": 400},
-    "full": {"items": (1, 5, 20), "hidden": (128, 128), "updates": 96, "budget": 400},
+    "smoke": {
+        "items": (1,),
+        "hidden": (8,),
+        "updates": 1,
+        "budget": 4,
+        "saturation_items": (1,),
+        "saturation_widths": (8,),
+    },
+    "quick": {
+        "items": (1, 5),
+        "hidden": (64, 64),
+        "updates": 16,
+        "budget": 400,
+        "saturation_items": (1, 5),
+        "saturation_widths": (128, 512),
+    },
+    "full": {
+        "items": (1, 5, 20),
+        "hidden": (128, 128),
+        "updates": 96,
+        "budget": 400,
+        "saturation_items": (1, 5, 20, 50),
+        "saturation_widths": (128, 512),
+    },
 }
 """What every option left at 0 / empty means in each mode."""
 
@@ -67,44 +99,29 @@ class ScalingDiagnosisOptions(BenchOptions):
     """Training updates before the measurement; full 96, quick 16."""
     budget: Annotated[int, BY_MODE] = 0
     """Length in updates of the schedule (entropy anneal) the updates are the start of; 400."""
-    inputs: tuple[Inputs, ...] = ("paper", "scaled")
-    """Network inputs: the paper's observation and/or the rescaling ablation."""
+    inputs: tuple[InputMapName, ...] = ("raw", "declared")
+    """HPO's `input_map` of the runs: `raw` (the paper's observation) and/or `declared`."""
+    saturation_items: Annotated[tuple[int, ...], BY_MODE] = ()
+    """Numbers of items of the saturation-at-initialisation table; full 1, 5, 20, 50; quick 1, 5."""
+    saturation_widths: Annotated[tuple[int, ...], BY_MODE] = ()
+    """Hidden widths of the saturation table; quick and full 128 and 512 (the default)."""
+    saturation_seeds: int = 3
+    """Initialisation seeds the saturation table averages over."""
     docs_dir: str = ""
-    """Also write `scaling_diagnosis.md` here (the hpo-paper page includes it); empty: no."""
+    """Also write `scaling_diagnosis.md` and `input_saturation.md` here (the hpo-paper page
+    includes them); empty: no."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("items", "hidden"):
+        for name in ("items", "hidden", "saturation_items", "saturation_widths"):
             if any(v < 1 for v in getattr(self, name)):
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.updates < 0 or self.budget < 0:
             raise ValueError("updates and budget must be >= 1 (0: the mode's default)")
-        if not self.inputs or any(i not in ("paper", "scaled") for i in self.inputs):
-            raise ValueError(f"inputs must be some of paper, scaled, got {self.inputs}")
-
-
-class FeatureScale(nn.Module):
-    """Multiply the network input by a fixed per-feature vector (the ablation's rescaling)."""
-
-    weight: Tensor
-
-    def __init__(self, weight: Tensor) -> None:
-        super().__init__()
-        self.register_buffer("weight", weight)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x * self.weight.to(x.dtype)
-
-
-def input_scale(env: Any) -> Tensor:
-    """The ablation's per-feature factors for a joint-replenishment observation."""
-    layout = env.observation_layout
-    scale = torch.ones(max(s.stop for s in layout.values()))
-    for name in ("mean", "shortage", "holding"):
-        scale[layout[name]] = 0.0
-    scale[layout["mean_demand"]] = 0.1
-    scale[layout["fixed_cost_ratio"]] = 10.0 / env.fixed_cost
-    return scale
+        if not self.inputs or any(i not in INPUT_LABELS for i in self.inputs):
+            raise ValueError(f"inputs must be some of raw, declared, got {self.inputs}")
+        if self.saturation_seeds < 1:
+            raise ValueError(f"saturation_seeds must be >= 1, got {self.saturation_seeds}")
 
 
 def greedy_dev_pass(model: HPO, env: Any) -> tuple[Any, Tensor, Tensor, Tensor]:
@@ -156,22 +173,7 @@ def measure(model: HPO, env: Any) -> dict[str, float]:
     }
 
 
-def first_layer_saturation(model: HPO, env: Any) -> float:
-    """Fraction of the continuous network's first pre-activations with |z| > 2 on the dev
-    split's first observations (empty stock: only the instance constants and scalars vary)."""
-    obs = SplitEvaluator(env, "dev").env.reset()
-    net = model.policy.continuous_net
-    assert net is not None
-    with torch.no_grad():
-        pre = model.policy.features(obs)
-        for layer in net.children():
-            pre = layer(pre)
-            if isinstance(layer, nn.Linear):
-                break
-    return float((pre.abs() > 2).to(torch.float64).mean())
-
-
-def diagnose(n: int, opts: ScalingDiagnosisOptions, scaled: bool) -> dict[str, Any]:
+def diagnose(n: int, opts: ScalingDiagnosisOptions, input_map: InputMapName) -> dict[str, Any]:
     """One diagnostic run (see the module docstring)."""
     hidden, updates = opts.hidden, opts.updates
     env: Any = task_env(Task("jrp", n), BATCH, opts.device)
@@ -187,19 +189,15 @@ def diagnose(n: int, opts: ScalingDiagnosisOptions, scaled: bool) -> dict[str, A
         eval_interval=1_000_000,
         piece_norms_interval=0,
         restore_best_dev=False,
+        input_map=input_map,
     )
-    if scaled:
-        weight = input_scale(env)
-        for name in ("discrete_net", "continuous_net", "value_net"):
-            net = getattr(model.policy, name)
-            setattr(model.policy, name, nn.Sequential(FeatureScale(weight), *net))
-    saturation = first_layer_saturation(model, env)
+    saturation = first_layer_saturation(model, SplitEvaluator(env, "dev").env.reset())
     start = time.perf_counter()
     model.learn(opts.budget * BATCH * env.horizon, callback=_StopAfter(updates))
     result: dict[str, Any] = dict(measure(model, env))
     result.update(
         n=n,
-        inputs="scaled (ablation)" if scaled else "paper",
+        inputs=INPUT_LABELS[input_map],
         init_saturation=saturation,
         updates=updates,
         wall_s=time.perf_counter() - start,
@@ -244,20 +242,32 @@ def run(options: ScalingDiagnosisOptions) -> int:
     opts = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(1)
     env = environment(opts.device)
+    out = Path(opts.out_dir)
+    saturation = saturation_rows(
+        opts.saturation_items, opts.saturation_widths, opts.saturation_seeds, opts.device
+    )
+    saturation_text = saturation_table(saturation)
+    publish(saturation_text, out / "input_saturation.md", None)
     rows = []
     for n in opts.items:
         for inputs in opts.inputs:
-            rows.append(diagnose(n, opts, scaled=inputs == "scaled"))
+            rows.append(diagnose(n, opts, inputs))
             print(rows[-1], flush=True)
-    out = Path(opts.out_dir)
     settings = {"hidden": list(opts.hidden), "updates": opts.updates, "budget": opts.budget}
     write_json(
         out / "scaling_diagnosis.json",
-        {"settings": settings, "options": asdict(opts), "environment": env, "rows": rows},
+        {
+            "settings": settings,
+            "options": asdict(opts),
+            "environment": env,
+            "rows": rows,
+            "saturation": saturation,
+        },
     )
     text = table(rows)
     publish(text, out / "scaling_diagnosis.md", None)
     print("\n".join(environment_lines(env)))
     if opts.docs_dir:
         (Path(opts.docs_dir) / "scaling_diagnosis.md").write_text(text)
+        (Path(opts.docs_dir) / "input_saturation.md").write_text(saturation_text)
     return 0

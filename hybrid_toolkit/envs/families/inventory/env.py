@@ -31,6 +31,7 @@ from hybrid_toolkit.envs.families.inventory.demand import PoissonSampler
 from hybrid_toolkit.envs.families.inventory.instance import make_instance
 from hybrid_toolkit.envs.families.inventory.observation import (
     mean_demand_path,
+    observation_features,
     observation_layout,
 )
 from hybrid_toolkit.envs.families.inventory.scenarios import (
@@ -38,6 +39,7 @@ from hybrid_toolkit.envs.families.inventory.scenarios import (
     reported_metric,
     scenario_demands,
 )
+from hybrid_toolkit.envs.observation_features import ObservationFeatures
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.spaces.discontinuity import Discontinuity, DiscontinuityReformulation
 
@@ -210,6 +212,13 @@ class JointReplenishmentEnv(HybridEnv):
     def use_split(self, split: Split) -> None:
         """Replay the fixed scenarios of ``split`` from the next reset on (:meth:`scenarios`)."""
         self.set_scenarios(self.scenarios(split))
+
+    def observation_features(self) -> ObservationFeatures:
+        """Per-instance constants (``mean``, ``shortage``, ``holding``), stock quantities in
+        units of mean demand and the two scalars ``m_t`` and ``K / m_t`` with their typical
+        sizes (see :mod:`hybrid_toolkit.envs.families.inventory.observation`)."""
+        mean_demand = float(self.instance.mean.double().mean())
+        return observation_features(self.observation_layout, mean_demand, self.fixed_cost)
 
     reported_metric_name = "cost per period per item"
     """What :meth:`reported_metric` measures, as results print it (lower is better)."""

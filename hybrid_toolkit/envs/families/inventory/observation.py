@@ -18,12 +18,20 @@ With ``normalize_by_mean_demand`` the quantity features (``on_hand``, ``pipeline
 divided by ``m_t``. ``m_0`` is the mean over items and the ``past_periods`` history of the
 scenario; after period ``t``'s demand ``D_t``, ``m_{t+1} = β m_t + (1 - β) mean_i D_{t,i}``. The
 estimate depends on demands only, so no gradient flows through it.
+
+:func:`observation_features` declares what these entries are (for HPO's declared input map):
+``mean``, ``shortage`` and ``holding`` are per-instance constants; ``on_hand`` and ``pipeline``
+are quantities in units of mean demand (already divided by ``m_t`` when normalised, divided by
+the instance's mean demand ``m̄ = mean_i μ_i`` otherwise); ``mean_demand`` is a scalar of size
+``m̄`` and ``fixed_cost_ratio`` one of size ``K / m̄``, so both enter the network as O(1).
 """
 
 from __future__ import annotations
 
 import torch
 from torch import Tensor
+
+from hybrid_toolkit.envs.observation_features import ObservationFeature, ObservationFeatures
 
 
 def observation_layout(n_items: int, lead_time: int, normalized: bool) -> dict[str, slice]:
@@ -43,6 +51,34 @@ def observation_layout(n_items: int, lead_time: int, normalized: bool) -> dict[s
         layout[name] = slice(start, start + size)
         start += size
     return layout
+
+
+def observation_features(
+    layout: dict[str, slice], mean_demand: float, fixed_cost: float
+) -> ObservationFeatures:
+    """The declaration of the observation laid out as ``layout`` (see the module docstring).
+
+    Args:
+        layout: :func:`observation_layout` of the env.
+        mean_demand: The instance's mean demand per item ``m̄`` (> 0).
+        fixed_cost: The joint fixed ordering cost ``K``.
+    """
+    normalized = "mean_demand" in layout
+    unit = 1.0 if normalized else mean_demand
+    features = [ObservationFeature.quantity("on_hand", layout["on_hand"], unit)]
+    if layout["pipeline"].stop > layout["pipeline"].start:  # lead time > 1
+        features.append(ObservationFeature.quantity("pipeline", layout["pipeline"], unit))
+    features += [ObservationFeature.constant(k, layout[k]) for k in ("mean", "shortage", "holding")]
+    if normalized:
+        ratio = layout["fixed_cost_ratio"]
+        features += [
+            ObservationFeature.scalar("mean_demand", layout["mean_demand"], mean_demand),
+            # K = 0 makes K / m_t identically 0: nothing to scale, nothing to learn from
+            ObservationFeature.scalar("fixed_cost_ratio", ratio, fixed_cost / mean_demand)
+            if fixed_cost > 0
+            else ObservationFeature.constant("fixed_cost_ratio", ratio),
+        ]
+    return ObservationFeatures(features)
 
 
 def mean_demand_path(demand: Tensor, past_periods: int, beta: float) -> Tensor:

@@ -22,6 +22,7 @@ from hybrid_toolkit.envs.base import HybridEnv
 from hybrid_toolkit.envs.families.lqr.config import SwitchedLQRConfig
 from hybrid_toolkit.envs.families.lqr.scenarios import Split, initial_states, reported_metric
 from hybrid_toolkit.envs.families.lqr.systems import SwitchedLinearSystem, make_system
+from hybrid_toolkit.envs.observation_features import ObservationFeature, ObservationFeatures
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
 
 
@@ -215,6 +216,21 @@ class SwitchedLQREnv(HybridEnv):
         self._t = 0
         self._obs = self._observe()
         return self._obs
+
+    def observation_features(self) -> ObservationFeatures:
+        """The state ``x`` as a quantity in its own units, and ``t / T`` as a scalar in [0, 1].
+
+        Both are already well conditioned, so the declared input map is the identity: the
+        initial states are scaled by ``1 / sqrt(n)`` (``scale_init_by_sqrt_dim``), which keeps
+        ``‖x_0‖`` — what a first network layer's pre-activations grow with — the same for every
+        ``n``. Dividing each coordinate by its own spread would instead make ``‖x‖`` grow like
+        ``sqrt(n)``.
+        """
+        n = self.state_dim
+        features = [ObservationFeature.quantity("state", slice(0, n))]
+        if self.config.observe_time:
+            features.append(ObservationFeature.scalar("time", slice(n, n + 1)))
+        return ObservationFeatures(features)
 
     def _lockstep_ended(self) -> bool:
         return self._t >= self.horizon
