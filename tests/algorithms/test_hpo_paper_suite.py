@@ -18,7 +18,7 @@ from hybrid_toolkit.bench.hpo_paper.report import (
     plot_dev_curves,
     plot_updates_to_target,
 )
-from hybrid_toolkit.bench.hpo_paper.runs import EntropyAnneal, RunResult
+from hybrid_toolkit.bench.hpo_paper.runs import EntropyAnneal, RunResult, RunSpec, train_run
 from hybrid_toolkit.bench.hpo_paper.summary import format_updates, summarize, updates_to_target
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task
 from hybrid_toolkit.envs import make
@@ -113,3 +113,11 @@ def test_ppo_entropy_anneal_follows_hpos_schedule() -> None:
         anneal.on_iteration(ctx)  # type: ignore[arg-type]
         seen.append(config.ent_coef)
     assert seen == [0.5, 0.5, pytest.approx(0.2505), pytest.approx(0.001), pytest.approx(0.001)]
+
+
+@pytest.mark.parametrize("algo", ["hpo_declared", "ppo_paper"])
+def test_the_declared_input_hpo_and_the_papers_ppo_train_in_the_grid(algo: str) -> None:
+    spec = RunSpec(Task("jrp", 1), algo, seed=0, hidden=(8,), updates=2, batch=8, eval_every=1)  # type: ignore[arg-type]
+    result = train_run(spec, "cpu")
+    assert result.algo == algo and len(result.curve) == 2
+    assert math.isfinite(result.best_dev) and math.isfinite(result.test)

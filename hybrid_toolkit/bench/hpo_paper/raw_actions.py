@@ -34,6 +34,10 @@ class RawActionWrapper(HybridEnv):
     def __init__(self, env: HybridEnv, shift: float = 1.0, scale_feature: str = "") -> None:
         super().__init__(env.num_envs, env.device, validate_actions=False)
         self.inner = env
+        # Sampled raw actions map to env actions by differentiable ops, so a differentiable env
+        # stays one through the wrapper (the paper's PPO keeps the rollout graph). The base
+        # class declares it per class; a wrapper's answer depends on the env it wraps.
+        self.differentiable = env.differentiable  # type: ignore[misc]
         self.shift = float(shift)
         space = env.action_space
         n = space.n_continuous

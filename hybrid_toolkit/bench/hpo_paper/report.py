@@ -13,17 +13,21 @@ from hybrid_toolkit.bench.hpo_paper.runs import RunResult
 from hybrid_toolkit.bench.hpo_paper.summary import TaskSummary, format_updates
 
 ALGO_LABELS = {
-    "hpo": "HPO",
+    "hpo": "HPO (paper's inputs)",
+    "hpo_declared": "HPO (declared inputs)",
     "hpo_decentralized": "HPO (decentralized)",
     "hpo_low_entropy": "HPO (entropy 0.01)",
-    "ppo": "PPO",
+    "ppo": "PPO (this library's)",
+    "ppo_paper": "PPO (paper's)",
     "ppo_low_entropy": "PPO (entropy 0.01)",
 }
 COLORS = {
     "hpo": "tab:blue",
+    "hpo_declared": "tab:purple",
     "hpo_decentralized": "tab:green",
     "hpo_low_entropy": "tab:cyan",
     "ppo": "tab:orange",
+    "ppo_paper": "tab:brown",
     "ppo_low_entropy": "tab:red",
 }
 

@@ -26,17 +26,32 @@ from hybrid_toolkit.bench.hpo_paper.tasks import Task, task_env
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.training import Callback, TrainingContext
 
-Algo = Literal["hpo", "hpo_decentralized", "hpo_low_entropy", "ppo", "ppo_low_entropy"]
-ALGOS: tuple[Algo, ...] = (
+Algo = Literal[
     "hpo",
+    "hpo_declared",
     "hpo_decentralized",
     "hpo_low_entropy",
     "ppo",
+    "ppo_paper",
+    "ppo_low_entropy",
+]
+ALGOS: tuple[Algo, ...] = (
+    "hpo",
+    "hpo_declared",
+    "hpo_decentralized",
+    "hpo_low_entropy",
+    "ppo",
+    "ppo_paper",
     "ppo_low_entropy",
 )
-"""``hpo`` / ``ppo`` anneal the entropy coefficient 0.5 → 0.001 (the paper's schedule for
-both); the ``*_low_entropy`` variants keep it at 0.01 (the paper's "PPO 3" one-off setting,
-the PPO preset's default), an ablation of the schedule."""
+"""``hpo`` is the paper's HPO (the family's preset, the paper's raw network inputs);
+``hpo_declared`` the same with the network input built from the env's declared features (HPO's
+default, ``input_map="declared"``). ``ppo`` is this library's PPO (preset
+``hpo-paper-<family>``), ``ppo_paper`` the paper's PPO (preset ``paper-<family>``: every way the
+reference's PPO differs, see the PPO page). ``hpo*`` / ``ppo`` / ``ppo_paper`` anneal the entropy
+coefficient 0.5 → 0.001 (the paper's schedule for both); the ``*_low_entropy`` variants keep it
+at 0.01 (the paper's "PPO 3" one-off setting, the PPO preset's default), an ablation of the
+schedule."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +180,9 @@ def train_hpo(spec: RunSpec, device: str) -> RunResult:
     env = task_env(spec.task, spec.batch, device)
     preset = spec.task.family + ("-decentralized" if spec.algo == "hpo_decentralized" else "")
     low = spec.algo == "hpo_low_entropy"
-    entropy: dict[str, Any] = {"ent_coef": 0.01, "min_ent_coef": 0.01} if low else {}
+    extra: dict[str, Any] = {"ent_coef": 0.01, "min_ent_coef": 0.01} if low else {}
+    if spec.algo == "hpo_declared":
+        extra["input_map"] = "declared"
     start = time.perf_counter()
     model = HPO(
         env,
@@ -177,7 +194,7 @@ def train_hpo(spec: RunSpec, device: str) -> RunResult:
         continuous_hidden=spec.hidden,
         value_hidden=spec.hidden,
         eval_interval=spec.eval_every,
-        **entropy,
+        **extra,
     )
     model.learn(spec.updates * spec.batch * _horizon(spec.task))
     wall = time.perf_counter() - start
@@ -188,15 +205,16 @@ def train_hpo(spec: RunSpec, device: str) -> RunResult:
 
 
 def train_ppo(spec: RunSpec, device: str) -> RunResult:
-    """Train the PPO baseline (preset ``hpo-paper-<family>``) in HPO's raw-output space; for
-    ``algo="ppo"`` with HPO's entropy anneal, for ``ppo_low_entropy`` with the constant 0.01."""
+    """Train a PPO baseline in HPO's raw-output space: this library's (preset
+    ``hpo-paper-<family>``) or, for ``ppo_paper``, the paper's (preset ``paper-<family>``); with
+    HPO's entropy anneal, except ``ppo_low_entropy`` (the constant 0.01)."""
     env = task_env(spec.task, spec.batch, device)
     jrp = spec.task.family == "jrp"
     wrapper = RawActionWrapper(env, shift=1.0 if jrp else 0.0, scale_feature="mean_demand")
     start = time.perf_counter()
     model = PPO(
         wrapper,
-        f"hpo-paper-{spec.task.family}",
+        f"{'paper' if spec.algo == 'ppo_paper' else 'hpo-paper'}-{spec.task.family}",
         seed=spec.seed,
         device=device,
         verbose=0,
@@ -206,7 +224,7 @@ def train_ppo(spec: RunSpec, device: str) -> RunResult:
     act = greedy_env_action(model, wrapper)
     dev = DevCurveCallback(SplitEvaluator(env, "dev"), act, model.policy, spec.eval_every)
     callbacks: list[Callback] = [dev]
-    if spec.algo == "ppo":
+    if spec.algo in ("ppo", "ppo_paper"):
         callbacks.append(EntropyAnneal(model.config, 0.5, 0.001, spec.updates, spec.eval_every))
     model.learn(spec.updates * spec.batch * _horizon(spec.task), callback=callbacks)
     wall = time.perf_counter() - start
