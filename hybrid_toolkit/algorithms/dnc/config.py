@@ -64,10 +64,10 @@ class DNCConfig(ProtoActionConfig):
         )
 
 
-REFERENCE: dict[str, object] = {
-    # DNC reference code, current (April 2024) defaults: online QAC with batch size 1, SGD,
-    # lr 1e-2, γ = 0.999, linear actor on an uncoupled order-3 Fourier basis, critic 32/32,
-    # σ = 1, R = 10 and a single SA iteration (K₀ = 1, cooling 0.1).
+REFERENCE_QAC_LOOP: dict[str, object] = {
+    # The DNC reference code's Q-actor-critic loop (DNC's and LAR's reference presets use it):
+    # online updates with batch size 1, SGD, lr 1e-2, γ = 0.999, linear actor on an
+    # uncoupled order-3 Fourier basis, critic 32/32, σ = 1, TD-error advantage.
     "num_envs": 1,
     "n_steps": 1,
     "gamma": 0.999,
@@ -79,6 +79,13 @@ REFERENCE: dict[str, object] = {
     "actor_hidden": (),
     "critic_hidden": (32, 32),
     "fourier_order": 3,
+}
+"""The reference code's QAC loop settings, shared by the presets that reproduce it."""
+
+REFERENCE: dict[str, object] = {
+    # DNC reference code, current (April 2024) defaults: its QAC loop, R = 10 and a single SA
+    # iteration (K₀ = 1, cooling 0.1).
+    **REFERENCE_QAC_LOOP,
     "perturbation_range": 10,
     "sa_search_steps": 1,
     "cooling": 0.1,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hybrid_toolkit.algorithms.dnc.config import REFERENCE_QAC_LOOP
 from hybrid_toolkit.algorithms.dnc.qac_config import QACConfig, is_int_at_least
 from hybrid_toolkit.utils.config import check_fields
 
@@ -72,20 +73,10 @@ class LARConfig(QACConfig):
 
 
 PAPER: dict[str, object] = {
-    # The DNC reference code's LAR (`learned_mapping`, spec §4.2) in its QAC loop: online
+    # The DNC reference code's LAR (`learned_mapping`, spec §4.2) in its QAC loop (online
     # updates with batch size 1 and SGD, γ = 0.999, linear actor on an order-3 Fourier basis,
-    # critic 32/32, σ = 1, TD-error advantage; 6e5 random transitions, up to 500 epochs.
-    "num_envs": 1,
-    "n_steps": 1,
-    "gamma": 0.999,
-    "optimizer": "sgd",
-    "actor_lr": 1e-2,
-    "critic_lr": 1e-2,
-    "advantage": "td_error",
-    "exploration_std": 1.0,
-    "actor_hidden": (),
-    "critic_hidden": (32, 32),
-    "fourier_order": 3,
+    # critic 32/32, σ = 1, TD-error advantage); 6e5 random transitions, up to 500 epochs.
+    **REFERENCE_QAC_LOOP,
     "buffer_size": 600_000,
     "pretrain_epochs": 500,
 }

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from torch import Tensor
 
@@ -35,15 +35,7 @@ Algo = Literal[
     "ppo_paper",
     "ppo_low_entropy",
 ]
-ALGOS: tuple[Algo, ...] = (
-    "hpo",
-    "hpo_declared",
-    "hpo_decentralized",
-    "hpo_low_entropy",
-    "ppo",
-    "ppo_paper",
-    "ppo_low_entropy",
-)
+ALGOS: tuple[Algo, ...] = get_args(Algo)
 """``hpo`` is the paper's HPO (the family's preset, the paper's raw network inputs);
 ``hpo_declared`` the same with the network input built from the env's declared features (HPO's
 default, ``input_map="declared"``). ``ppo`` is this library's PPO (preset
