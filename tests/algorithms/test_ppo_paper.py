@@ -63,7 +63,7 @@ def test_the_defaults_never_reach_the_paper_code(monkeypatch: pytest.MonkeyPatch
     def forbidden(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the default path called the paper's code")
 
-    monkeypatch.setattr(ppo_module, "clip_and_step", forbidden)
+    monkeypatch.setattr(ppo_module, "clip_groups", forbidden)
     monkeypatch.setattr(ppo_module, "TrainBatches", forbidden)
     original = HybridDistribution.log_prob_parts
 

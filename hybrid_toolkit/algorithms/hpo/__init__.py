@@ -1,5 +1,10 @@
 """Hybrid Policy Optimization (HPO): mixed pathwise / score-function policy gradients."""
 
+from hybrid_toolkit.algorithms.common.scenario_splits import (
+    SplitEvaluator,
+    TrainBatches,
+    has_splits,
+)
 from hybrid_toolkit.algorithms.hpo.config import HPO_PRESETS, HPOConfig
 from hybrid_toolkit.algorithms.hpo.estimator import (
     GradientPieces,
@@ -13,7 +18,6 @@ from hybrid_toolkit.algorithms.hpo.hpo import HPO
 from hybrid_toolkit.algorithms.hpo.input_map import InputMap, build_input_map
 from hybrid_toolkit.algorithms.hpo.policy import BoxMap, HPOPolicy
 from hybrid_toolkit.algorithms.hpo.rollout import Rollout, differentiable_rollout
-from hybrid_toolkit.algorithms.hpo.scenarios import SplitEvaluator, TrainBatches, has_splits
 
 __all__ = [
     "HPO",

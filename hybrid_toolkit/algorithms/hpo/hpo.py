@@ -30,13 +30,17 @@ import torch
 from torch import Tensor
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
+from hybrid_toolkit.algorithms.common.scenario_splits import (
+    SplitEvaluator,
+    TrainBatches,
+    has_splits,
+)
 from hybrid_toolkit.algorithms.hpo.batch import HPOBatch, normalize, prepare_batch
 from hybrid_toolkit.algorithms.hpo.config import HPO_PRESETS, HPOConfig
 from hybrid_toolkit.algorithms.hpo.estimator import GradientPieces, flat_grad, gradient_pieces
 from hybrid_toolkit.algorithms.hpo.input_map import build_input_map
 from hybrid_toolkit.algorithms.hpo.policy import HPOPolicy
 from hybrid_toolkit.algorithms.hpo.rollout import Rollout, differentiable_rollout
-from hybrid_toolkit.algorithms.hpo.scenarios import SplitEvaluator, TrainBatches, has_splits
 from hybrid_toolkit.algorithms.hpo.steps import (
     GROUPS,
     assign_flat_grad,

@@ -11,23 +11,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Protocol
 
 import torch
 from torch import Tensor
 
+from hybrid_toolkit.algorithms.common.grouped_clipping import GroupedModel, clip_groups
 from hybrid_toolkit.algorithms.hpo.batch import HPOBatch, normalize
 from hybrid_toolkit.algorithms.hpo.config import HPOConfig
 from hybrid_toolkit.algorithms.hpo.estimator import GradientPieces
 from hybrid_toolkit.algorithms.hpo.policy import HPOPolicy
 from hybrid_toolkit.spaces import HybridAction
-
-
-class GroupedModel(Protocol):
-    """A model whose parameters come in named groups (HPO's policy, PPO's actor-critic)."""
-
-    def parameter_groups(self) -> dict[str, list[torch.nn.Parameter]]: ...
-
 
 GROUPS = ("discrete", "continuous", "value")
 """HPO's parameter groups, one per network (one Adam group and one clipping norm each)."""
@@ -44,12 +37,7 @@ def clip_and_step(
     Returns:
         ``train/grad_norm_<group>``: each group's norm before clipping.
     """
-    groups = policy.parameter_groups()
-    norms = {}
-    for name in names:
-        params = [p for p in groups[name] if p.grad is not None]
-        if params:
-            norms[f"train/grad_norm_{name}"] = torch.nn.utils.clip_grad_norm_(params, max_norm)
+    norms = clip_groups(policy, names, max_norm)
     optimizer.step()
     return to_floats(norms)
 

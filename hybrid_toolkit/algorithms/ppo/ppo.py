@@ -18,9 +18,9 @@ import torch
 from torch import Tensor
 
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
+from hybrid_toolkit.algorithms.common.grouped_clipping import clip_groups
 from hybrid_toolkit.algorithms.common.on_policy import RolloutBatch, RolloutBuffer
-from hybrid_toolkit.algorithms.hpo.scenarios import TrainBatches, has_splits
-from hybrid_toolkit.algorithms.hpo.steps import clip_and_step
+from hybrid_toolkit.algorithms.common.scenario_splits import TrainBatches, has_splits
 from hybrid_toolkit.algorithms.ppo.config import PPO_PRESETS, PPOConfig
 from hybrid_toolkit.algorithms.ppo.policy import HybridActorCritic
 from hybrid_toolkit.algorithms.registry import register_algorithm
@@ -319,8 +319,10 @@ class PPO(BaseAlgorithm):
             grad_norm = torch.nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm)
             self.optimizer.step()
         else:
-            norms = clip_and_step(self.policy, self.optimizer, _GROUPS, cfg.max_grad_norm)
-            grad_norm = torch.tensor(list(norms.values()), dtype=loss.dtype).square().sum().sqrt()
+            norms = clip_groups(self.policy, _GROUPS, cfg.max_grad_norm)
+            self.optimizer.step()
+            # the norm of all groups together, on the device, without a sync
+            grad_norm = torch.stack(list(norms.values())).square().sum().sqrt()
 
         with torch.no_grad():
             approx_kl = ((ratio - 1) - log_ratio).mean()

@@ -1,4 +1,5 @@
-"""Fixed scenario splits: how HPO trains on the train split and scores a policy on dev/test.
+"""Fixed scenario splits: how HPO (and the HPO paper's PPO) train on the train split and
+score a policy on dev/test.
 
 The HPO environments (joint replenishment, switched LQR) share a small protocol:
 ``scenarios(split)`` returns the fixed exogenous data of a split (demand traces, initial
