@@ -124,3 +124,21 @@ def test_draws_on_cuda_follow_the_same_law() -> None:
     for i, mean in enumerate(MEANS):
         stat, dof = _chi_square(draws[:, i].cpu().numpy(), mean)
         assert stat < _chi_square_bound(dof), (mean, stat, dof)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.99])
+def test_mean_demand_path_of_counts_matches_the_closed_form(beta: float) -> None:
+    from hybrid_toolkit.envs.families.inventory.observation import (
+        mean_demand_path,
+        mean_demand_path_of_counts,
+    )
+
+    sampler = PoissonSampler(torch.tensor([6.0, 9.6, 13.5, 0.7]))
+    demand = sampler.sample(40, 257, generator=torch.Generator().manual_seed(0))  # [P, S, n]
+    exact = mean_demand_path(demand, 8, beta)
+    fast = mean_demand_path_of_counts(demand, 8, beta)
+    assert fast.dtype == torch.float64 and fast.shape == (33, 257)
+    torch.testing.assert_close(fast, exact, rtol=1e-13, atol=0.0)
+    assert torch.equal(fast.float(), exact.float())  # what a float32 env observes
+    with pytest.raises(ValueError, match="past_periods"):
+        mean_demand_path_of_counts(demand, 0, beta)

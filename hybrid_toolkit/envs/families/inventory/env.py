@@ -31,6 +31,7 @@ from hybrid_toolkit.envs.families.inventory.demand import PoissonSampler
 from hybrid_toolkit.envs.families.inventory.instance import make_instance
 from hybrid_toolkit.envs.families.inventory.observation import (
     mean_demand_path,
+    mean_demand_path_of_counts,
     observation_features,
     observation_layout,
 )
@@ -273,7 +274,7 @@ class JointReplenishmentEnv(HybridEnv):
         if self._fixed_demand is None:
             periods = self.config.past_periods + self.horizon
             demand = self._sampler.sample(periods, self.num_envs, generator=self.generator)
-            self._noise = self._episode_noise(demand)
+            self._noise = self._episode_noise(demand, counts=True)
         else:  # replayed scenarios: the same demand rows and scaling at every reset
             if self._replay is None:
                 self._replay = self._episode_noise(self._fixed_demand)
@@ -285,18 +286,22 @@ class JointReplenishmentEnv(HybridEnv):
     def _lockstep_ended(self) -> bool:
         return self._t >= self.horizon
 
-    def _episode_noise(self, demand: Tensor) -> _EpisodeNoise:
+    def _episode_noise(self, demand: Tensor, counts: bool = False) -> _EpisodeNoise:
         """Per-period demand rows and mean-demand scaling of an episode over ``demand``.
 
         Args:
             demand: ``[past_periods + horizon, S, n]`` traces, period-major.
+            counts: ``demand`` is integer-valued (fresh Poisson draws), so the faster
+                :func:`mean_demand_path_of_counts` gives its mean-demand path; user-supplied
+                scenarios (possibly fractional) keep :func:`mean_demand_path`.
         """
         copies = self.num_envs // demand.shape[1]
         past = self.config.past_periods
         rows = list(demand[past:].unbind(0))
         if past == 0:
             return _EpisodeNoise(rows, self._unit_scale, self._unit_inv_scale, copies)
-        m = mean_demand_path(demand, past, self.config.ewma_beta).to(self.dtype)
+        path = mean_demand_path_of_counts if counts else mean_demand_path
+        m = path(demand, past, self.config.ewma_beta).to(self.dtype)
         m = m.repeat(1, copies)[:, :, None]  # [T + 1, B, 1]
         scale = list(torch.cat([m, self.fixed_cost / m], dim=-1).unbind(0))
         return _EpisodeNoise(rows, scale, list((1.0 / m).unbind(0)), copies)
