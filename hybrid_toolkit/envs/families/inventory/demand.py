@@ -24,6 +24,8 @@ BUCKET_BITS = 16
 """Random bits that pick a slice of the CDF table: one ``int16`` of a 64-bit random word."""
 _BUCKETS = 1 << BUCKET_BITS
 _MIXED = -1
+CHUNK = 1 << 17
+"""Draws processed at once on a CPU (their intermediates fit a core's L2 cache)."""
 """Table entry of a slice that straddles a jump of the CDF."""
 
 
@@ -104,20 +106,38 @@ class PoissonSampler:
         """
         shape = (*batch_shape, self.n_items)
         count = math.prod(shape)
+        n, lanes = self.n_items, self._lanes
         words = torch.empty((count + 3) // 4, dtype=torch.int64, device=self.device)
-        words.random_(-(2**63), None, generator=generator)  # all 64 bits random
-        bits = words.view(torch.int16)[:count].view(-1, self.n_items)
-        index = bits.to(torch.int32).add_(self._offsets).view(-1)
+        bits = words.view(torch.int16)[:count]
         # Padded to whole 64-bit words (padding entries 0: a value, never mixed) so that the
         # mixed entries are found by one AND over words, then only inside the marked words.
-        padded = -(-count // self._lanes) * self._lanes
-        values = torch.zeros(padded, dtype=self._table.dtype, device=self.device)
-        torch.index_select(self._table, 0, index, out=values[:count])
+        values = torch.zeros(
+            -(-count // lanes) * lanes, dtype=self._table.dtype, device=self.device
+        )
+        out = torch.empty(count, dtype=self.dtype, device=self.device)
+        # On a CPU, every pass over a whole episode of draws (millions of values) streams
+        # through memory: chunks of CHUNK values (whole words, whole rows of items) keep each
+        # chunk's words, indices and values in the core's cache. A CPU generator fills the
+        # chunks' words in order, so the draws are those of one pass over all of them. An
+        # accelerator takes the whole draw in one chunk (fewer launches; its generator's
+        # stream depends on the calls).
+        step = count
+        if self.device.type == "cpu":
+            step = max(CHUNK // (4 * n * lanes), 1) * 4 * n * lanes
+        index = torch.empty(min(step, count), dtype=torch.int32, device=self.device)
+        for start in range(0, count, step):
+            stop = min(start + step, count)
+            words[start // 4 : -(-stop // 4)].random_(-(2**63), None, generator=generator)
+            chunk = index[: stop - start]
+            chunk.copy_(bits[start:stop])  # random int16 slices, shifted to item rows
+            chunk.view(-1, n).add_(self._offsets)
+            torch.index_select(self._table, 0, chunk, out=values[start:stop])
+            out[start:stop].copy_(values[start:stop])
         marked = (values.view(torch.int64) & self._signs).nonzero().squeeze(1)
-        row, lane = (values.view(-1, self._lanes)[marked] < 0).nonzero().unbind(1)
-        mixed = marked[row] * self._lanes + lane
-        out = values[:count].to(self.dtype)
-        out[mixed] = self._finish(index[mixed], generator)
+        row, lane = (values.view(-1, lanes)[marked] < 0).nonzero().unbind(1)
+        mixed = marked[row] * lanes + lane
+        mixed_index = bits[mixed].to(torch.int32).add_(self._offsets[mixed % n])
+        out[mixed] = self._finish(mixed_index, generator)
         return out.view(shape)
 
     def _finish(self, index: Tensor, generator: torch.Generator | None) -> Tensor:
