@@ -96,25 +96,39 @@ class PoissonSampler:
         # Random int16 values are in [-32768, 32767]: shift them to slices, then to item rows.
         offsets = np.arange(len(means)) * _BUCKETS + _BUCKETS // 2
         self._offsets = torch.as_tensor(offsets, dtype=torch.int32, device=self.device)
+        # Scratch of the last draw, reused by the next (see _scratch).
+        self._words = torch.empty(0, dtype=torch.int64, device=self.device)
+        self._values = torch.empty(0, dtype=entry, device=self.device)
+        self._index = torch.empty(0, dtype=torch.int32, device=self.device)
 
-    def sample(self, *batch_shape: int, generator: torch.Generator | None = None) -> Tensor:
+    def sample(
+        self,
+        *batch_shape: int,
+        generator: torch.Generator | None = None,
+        out: Tensor | None = None,
+    ) -> Tensor:
         """Draw demands of shape ``[*batch_shape, n_items]``.
 
         Args:
             *batch_shape: Leading dimensions (e.g. ``periods, scenarios``).
             generator: A ``torch.Generator`` on the sampler's device.
+            out: A contiguous tensor of the sampler's dtype and device with the draws' number
+                of elements to write them into (a caller that draws the same shape again saves
+                allocating, and on a CPU page-faulting, a new one each time).
         """
         shape = (*batch_shape, self.n_items)
         count = math.prod(shape)
         n, lanes = self.n_items, self._lanes
-        words = torch.empty((count + 3) // 4, dtype=torch.int64, device=self.device)
+        words, values = self._scratch(count)
         bits = words.view(torch.int16)[:count]
-        # Padded to whole 64-bit words (padding entries 0: a value, never mixed) so that the
-        # mixed entries are found by one AND over words, then only inside the marked words.
-        values = torch.zeros(
-            -(-count // lanes) * lanes, dtype=self._table.dtype, device=self.device
-        )
-        out = torch.empty(count, dtype=self.dtype, device=self.device)
+        if out is None:
+            out = torch.empty(count, dtype=self.dtype, device=self.device)
+        elif out.numel() != count or out.dtype != self.dtype or not out.is_contiguous():
+            raise ValueError(
+                f"out must be a contiguous {self.dtype} tensor of {count} elements, got "
+                f"{out.dtype} {tuple(out.shape)}"
+            )
+        out = out.view(-1)
         # On a CPU, every pass over a whole episode of draws (millions of values) streams
         # through memory: chunks of CHUNK values (whole words, whole rows of items) keep each
         # chunk's words, indices and values in the core's cache. A CPU generator fills the
@@ -124,7 +138,9 @@ class PoissonSampler:
         step = count
         if self.device.type == "cpu":
             step = max(CHUNK // (4 * n * lanes), 1) * 4 * n * lanes
-        index = torch.empty(min(step, count), dtype=torch.int32, device=self.device)
+        if self._index.numel() < min(step, count):
+            self._index = torch.empty(min(step, count), dtype=torch.int32, device=self.device)
+        index = self._index
         for start in range(0, count, step):
             stop = min(start + step, count)
             words[start // 4 : -(-stop // 4)].random_(-(2**63), None, generator=generator)
@@ -139,6 +155,18 @@ class PoissonSampler:
         mixed_index = bits[mixed].to(torch.int32).add_(self._offsets[mixed % n])
         out[mixed] = self._finish(mixed_index, generator)
         return out.view(shape)
+
+    def _scratch(self, count: int) -> tuple[Tensor, Tensor]:
+        """Random words for ``count`` draws and their table entries, padded to whole words
+        (padding entries 0: a value, never mixed) so that the mixed entries are found by one
+        AND over words, then only inside the marked words. Kept from call to call."""
+        words, padded = -(-count // 4), -(-count // self._lanes) * self._lanes
+        if self._words.numel() < words or self._values.numel() < padded:
+            self._words = torch.empty(words, dtype=torch.int64, device=self.device)
+            self._values = torch.empty(padded, dtype=self._table.dtype, device=self.device)
+        values = self._values[:padded]
+        values[count:].zero_()
+        return self._words[:words], values
 
     def _finish(self, index: Tensor, generator: torch.Generator | None) -> Tensor:
         """Exact values of the draws whose slice (table ``index``) straddles a CDF jump."""

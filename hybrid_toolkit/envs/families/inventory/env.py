@@ -119,6 +119,7 @@ class JointReplenishmentEnv(HybridEnv):
         self._true = torch.ones(num_envs, dtype=torch.bool, device=self.device)
         self._sampler = PoissonSampler(self.instance.mean, self.device, self.dtype)
         self._scenario_cache: dict[str, Tensor] = {}
+        self._fresh_demand: Tensor | None = None  # [P, B, n], redrawn at every fresh reset
         self._fixed_demand: Tensor | None = None  # [P, S, n] when replaying scenarios
         self._replay: _EpisodeNoise | None = None  # what _fixed_demand gives, computed once
         self._force_reset = True
@@ -273,7 +274,15 @@ class JointReplenishmentEnv(HybridEnv):
         self._init_state()
         if self._fixed_demand is None:
             periods = self.config.past_periods + self.horizon
-            demand = self._sampler.sample(periods, self.num_envs, generator=self.generator)
+            # Demand is never saved for backward (it is only subtracted) nor exposed, so every
+            # fresh episode reuses one buffer instead of allocating (and page-faulting) anew.
+            if self._fresh_demand is None:
+                self._fresh_demand = torch.empty(
+                    periods, self.num_envs, self.n_items, device=self.device, dtype=self.dtype
+                )
+            demand = self._sampler.sample(
+                periods, self.num_envs, generator=self.generator, out=self._fresh_demand
+            )
             self._noise = self._episode_noise(demand, counts=True)
         else:  # replayed scenarios: the same demand rows and scaling at every reset
             if self._replay is None:
@@ -302,9 +311,10 @@ class JointReplenishmentEnv(HybridEnv):
             return _EpisodeNoise(rows, self._unit_scale, self._unit_inv_scale, copies)
         path = mean_demand_path_of_counts if counts else mean_demand_path
         m = path(demand, past, self.config.ewma_beta).to(self.dtype)
-        m = m.repeat(1, copies)[:, :, None]  # [T + 1, B, 1]
-        scale = list(torch.cat([m, self.fixed_cost / m], dim=-1).unbind(0))
-        return _EpisodeNoise(rows, scale, list((1.0 / m).unbind(0)), copies)
+        m = (m.repeat(1, copies) if copies > 1 else m)[:, :, None]  # [T + 1, B, 1]
+        inv = m.reciprocal()  # = 1 / m; and K / m = K · (1 / m), as torch computes it
+        scale = list(torch.cat([m, inv * self.fixed_cost], dim=-1).unbind(0))
+        return _EpisodeNoise(rows, scale, list(inv.unbind(0)), copies)
 
     def _observe(self) -> Tensor:
         # One concatenation, then the quantity block (on hand, pipeline, mean) is scaled in

@@ -134,7 +134,7 @@ def mean_demand_path_of_counts(demand: Tensor, past_periods: int, beta: float) -
     )
     torch.sum(totals[:past_periods], dim=0, dtype=torch.float64, out=path[0])
     path[0].div_(past_periods * n)
-    step = totals[past_periods:].double().mul_((1.0 - beta) / n)  # (1 - β) d_t
+    path[1:].copy_(totals[past_periods:]).mul_((1.0 - beta) / n)  # (1 - β) d_t
     for t in range(periods - past_periods):
-        torch.add(step[t], path[t], alpha=beta, out=path[t + 1])
+        path[t + 1].add_(path[t], alpha=beta)  # m_{t+1} = (1 - β) d_t + β m_t
     return path
