@@ -142,3 +142,25 @@ def test_mean_demand_path_of_counts_matches_the_closed_form(beta: float) -> None
     assert torch.equal(fast.float(), exact.float())  # what a float32 env observes
     with pytest.raises(ValueError, match="past_periods"):
         mean_demand_path_of_counts(demand, 0, beta)
+
+
+def test_chunks_and_out_buffers_do_not_change_the_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hybrid_toolkit.envs.families.inventory.demand as demand
+
+    mean = torch.tensor([6.0, 9.6, 13.5, 0.7, 40.0])
+
+    def draw(**kwargs: torch.Tensor) -> torch.Tensor:
+        sampler = PoissonSampler(mean)
+        return sampler.sample(37, 29, generator=torch.Generator().manual_seed(7), **kwargs)
+
+    whole = draw()  # 5,365 draws: one chunk
+    monkeypatch.setattr(demand, "CHUNK", 200)  # many chunks, the stream read in order
+    assert torch.equal(draw(), whole)
+    buffer = torch.full((37, 29, 5), -3.0)
+    assert torch.equal(draw(out=buffer), whole) and torch.equal(buffer, whole)
+    sampler = PoissonSampler(mean)  # scratch reused across shapes, large then small
+    sampler.sample(50, 50, generator=torch.Generator().manual_seed(0))
+    again = sampler.sample(37, 29, generator=torch.Generator().manual_seed(7))
+    assert torch.equal(again, whole)
+    with pytest.raises(ValueError, match="out must be"):
+        sampler.sample(37, 29, out=torch.empty(37, 29, 4))
