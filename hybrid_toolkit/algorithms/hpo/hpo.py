@@ -289,13 +289,14 @@ class HPO(BaseAlgorithm):
             "pathwise": data.pathwise_costs.mean(),
         }
 
-    def gradient_pieces(self, traj: Rollout) -> GradientPieces:
+    def gradient_pieces(self, traj: Rollout, ent_coef: float | None = None) -> GradientPieces:
         """The score-function, cross and pathwise pieces of the gradient epoch 0 would take on
-        ``traj`` (no parameter changes): GAE, scaling, trimming and normalisation included."""
-        terms = self._surrogates(self._prepare(traj), self.entropy_coef())
-        return gradient_pieces(
-            self.policy, terms["score"], self.config.pathwise_coef * terms["pathwise"]
-        )
+        ``traj`` (no parameter changes): GAE, scaling, trimming and normalisation included.
+        ``ent_coef`` replaces the scheduled entropy bonus (0: the pieces of the cost alone)."""
+        coef = self.entropy_coef() if ent_coef is None else ent_coef
+        terms = self._surrogates(self._prepare(traj), coef)
+        pathwise = self.config.pathwise_coef * terms["pathwise"]
+        return gradient_pieces(self.policy, terms["score"], pathwise)
 
     def _prepare(self, traj: Rollout) -> HPOBatch:
         cfg = self.config

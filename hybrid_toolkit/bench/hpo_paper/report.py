@@ -68,6 +68,9 @@ def cross_term_table(result: CrossTermResult, width: float) -> str:
             + " | ".join(cells)
             + " |"
         )
+    if result.jacobian_share:
+        shares = ", ".join(f"{share:.3f}" for share in result.jacobian_share)
+        lines.append(f"\nTop singular direction's share of ∂u(s)/∂θ_c per run: {shares}.")
     return "\n".join(lines)
 
 
@@ -198,9 +201,10 @@ def plot_cross_term(result: CrossTermResult, path: Path) -> None:
     for piece, color in zip(PIECES, ("tab:blue", "tab:red", "tab:purple"), strict=True):
         ax.plot(gaps, [m.alignment[piece] for m in result.measurements], "o", color=color,
                 label=piece, alpha=0.8)  # fmt: skip
-    ax.set_xlabel("optimality gap of the discrete policy (dev cost − best in run)")
+    ax.set_xlabel("optimality gap of the discrete policy (current cost − best in run)")
     ax.set_ylabel("alignment of two independent estimates")
-    ax.set_ylim(-0.25, 1.05)
+    ax.set_xscale("symlog", linthresh=1.0)  # gaps span 0.01 to hundreds
+    ax.set_ylim(-1.05, 1.05)
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()

@@ -64,9 +64,12 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
         "lqr_updates": 8,
         "cross_term_updates": 4,
         "cross_term_response_updates": 4,
+        "cross_term_warmup": 2,
+        "cross_term_early": 2,
         "cross_term_measure_every": 2,
         "cross_term_samples": 16,
         "cross_term_repeats": 2,
+        "cross_term_replicas": 1,
     },
     "quick": {
         "seeds": 1,
@@ -79,9 +82,12 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
         "lqr_updates": 48,
         "cross_term_updates": 48,
         "cross_term_response_updates": 16,
+        "cross_term_warmup": 16,
+        "cross_term_early": 8,
         "cross_term_measure_every": 4,
-        "cross_term_samples": 256,
-        "cross_term_repeats": 4,
+        "cross_term_samples": 128,
+        "cross_term_repeats": 2,
+        "cross_term_replicas": 1,
     },
     "full": {
         "seeds": 3,
@@ -94,9 +100,12 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
         "lqr_updates": 4000,
         "cross_term_updates": 1600,
         "cross_term_response_updates": 200,
+        "cross_term_warmup": 80,
+        "cross_term_early": 12,
         "cross_term_measure_every": 8,
         "cross_term_samples": 512,
         "cross_term_repeats": 16,
+        "cross_term_replicas": 3,
     },
 }
 """What every option left at 0 / empty means in each mode."""
@@ -132,14 +141,20 @@ class HPOPaperOptions(GridOptions):
     """Relative distance to the best known cost that counts as reached."""
     cross_term_updates: Annotated[int, BY_MODE] = 0
     """HPO training updates before the cross-term study; quick 48, full 1600."""
+    cross_term_warmup: Annotated[int, BY_MODE] = 0
+    """Value warm-up updates after the perturbation; quick 16, full 80."""
     cross_term_response_updates: Annotated[int, BY_MODE] = 0
     """Best-response updates of the re-initialised discrete network; quick 16, full 200."""
+    cross_term_early: Annotated[int, BY_MODE] = 0
+    """First best-response updates each followed by a measurement; quick 8, full 12."""
     cross_term_measure_every: Annotated[int, BY_MODE] = 0
-    """Best-response updates between two measurements; quick 4, full 8."""
+    """Best-response updates between two later measurements; quick 4, full 8."""
     cross_term_samples: Annotated[int, BY_MODE] = 0
-    """Scenarios behind each gradient estimate (the spec's d); quick 256, full 512."""
+    """Scenarios behind each gradient estimate (the spec's d); quick 128, full 512."""
     cross_term_repeats: Annotated[int, BY_MODE] = 0
-    """Independent estimate pairs per measurement; quick 4, full 16."""
+    """Independent estimate pairs per measurement; quick 2, full 16."""
+    cross_term_replicas: Annotated[int, BY_MODE] = 0
+    """Independent best-response runs from the trained model; quick 1, full 3."""
     docs_dir: str = ""
     """Also write results.md and the plots into this folder (the docs page includes them)."""
     threads: int = 1
@@ -251,10 +266,13 @@ def run(options: HPOPaperOptions) -> int:
             hidden=options.hidden,
             batch=options.batch,
             train_updates=options.cross_term_updates,
+            warmup_updates=options.cross_term_warmup,
             discrete_updates=options.cross_term_response_updates,
+            early_updates=options.cross_term_early,
             measure_every=options.cross_term_measure_every,
             samples=options.cross_term_samples,
             repeats=options.cross_term_repeats,
+            replicas=options.cross_term_replicas,
         )
         study = cross_term_cached(settings, out, options.device)
         results["cross_term"] = dataclasses.asdict(study)
