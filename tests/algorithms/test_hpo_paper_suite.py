@@ -14,12 +14,23 @@ from hybrid_toolkit.bench import get_suite
 from hybrid_toolkit.bench.hpo_paper import HPOPaperOptions, plan
 from hybrid_toolkit.bench.hpo_paper.raw_actions import RawActionWrapper
 from hybrid_toolkit.bench.hpo_paper.report import (
+    comparison_table,
     drawn_algorithms,
     plot_dev_curves,
     plot_updates_to_target,
+    results_table,
 )
 from hybrid_toolkit.bench.hpo_paper.runs import EntropyAnneal, RunResult, RunSpec, train_run
-from hybrid_toolkit.bench.hpo_paper.summary import format_updates, summarize, updates_to_target
+from hybrid_toolkit.bench.hpo_paper.summary import (
+    Spread,
+    censored_quantile,
+    faster_share,
+    format_spread,
+    format_updates,
+    summarize,
+    updates_to_target,
+    verdict,
+)
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.spaces import HybridAction
@@ -121,3 +132,50 @@ def test_the_declared_input_hpo_and_the_papers_ppo_train_in_the_grid(algo: str) 
     result = train_run(spec, "cpu")
     assert result.algo == algo and len(result.curve) == 2
     assert math.isfinite(result.best_dev) and math.isfinite(result.test)
+
+
+def test_over_seeds_the_summary_reports_medians_and_interquartile_ranges() -> None:
+    reference = References("tuned (s, S)", dev=40.0, test=40.0, others={})
+    runs = [
+        run("hpo", 0, [(8, 60.0), (16, 45.0), (24, 41.0)], test=41.0),
+        run("hpo", 1, [(8, 55.0), (16, 42.0), (24, 41.5)], test=42.0),
+        run("hpo", 2, [(8, 44.0), (16, 41.0), (24, 40.0)], test=40.0),
+    ]
+    summary = summarize(Task("jrp", 5), reference, runs, target=0.1, tight_target=0.05)
+    hpo = summary.algos["hpo"]
+    # within 10 % of 40 (44.0): first at 24, 16, 8; within 5 % (42.0): 24, 16, 16
+    assert hpo.per_seed["updates"] == [24, 16, 8]
+    assert hpo.spreads["updates"] == Spread(16.0, 12.0, 20.0)
+    assert hpo.spreads["updates_tight"] == Spread(16.0, 16.0, 20.0)
+    assert hpo.spreads["test"] == Spread(41.0, 40.5, 41.5)
+    assert hpo.spreads["gap"].median == pytest.approx(41.0 / 40.0 - 1)
+    table = results_table([summary], 0.1, 0.05)
+    assert "16 [12, 20]" in table and "41 [40.5, 41.5]" in table
+    assert "updates to within 10 %" in table and "to within 5 %" in table
+
+
+def test_a_quantile_touching_a_censored_run_is_censored() -> None:
+    assert censored_quantile([8.0, 16.0, 24.0], 0.25) == 12.0
+    assert math.isinf(censored_quantile([8.0, 16.0, math.inf], 0.75))
+    assert censored_quantile([8.0, 16.0, math.inf], 0.5) == 16.0
+    assert format_spread(Spread(16.0, 12.0, math.inf), 400) == "16 [12, > 400]"
+    with pytest.raises(ValueError, match="at least one value"):
+        censored_quantile([], 0.5)
+
+
+def test_the_comparison_says_fewer_only_when_the_iqrs_separate() -> None:
+    assert faster_share([40.0, 48.0], [56.0, math.inf]) == 1.0
+    assert faster_share([40.0, math.inf], [math.inf]) == 0.75
+    apart = verdict(Spread(40, 36, 44), Spread(64, 60, 70), 1.0)
+    assert apart == "fewer, 100 % of pairs faster"
+    overlapping = verdict(Spread(40, 36, 62), Spread(64, 60, 70), 0.8)
+    assert overlapping == "fewer (IQRs overlap), 80 % of pairs faster"
+    assert verdict(Spread(64, 60, 70), Spread(40, 36, 44), 0.0).startswith("more,")
+    assert verdict(Spread(40, 36, 44), Spread(40, 32, 48), 0.5).startswith("level")
+    reference = References("tuned (s, S)", dev=40.0, test=40.0, others={})
+    runs = [run("hpo_declared", s, [(8, 50.0), (16, 43.0)], 43.0) for s in range(3)]
+    runs += [run("ppo", s, [(8, 60.0), (16, 50.0), (24, 43.0)], 43.0) for s in range(3)]
+    table = comparison_table([summarize(Task("jrp", 5), reference, runs, 0.1)], 0.1)
+    assert "HPO (declared inputs) vs PPO (this library's)" in table
+    assert "fewer, 100 % of pairs faster (×0.67)" in table
+    assert "paper's" not in table.splitlines()[0]  # only pairs that were run

@@ -10,7 +10,14 @@ from typing import Any
 from hybrid_toolkit.bench.hpo_paper.cross_term import PIECES, CrossTermResult, bucket_rows
 from hybrid_toolkit.bench.hpo_paper.estimator_check import EstimatorCheck
 from hybrid_toolkit.bench.hpo_paper.runs import RunResult
-from hybrid_toolkit.bench.hpo_paper.summary import TaskSummary, format_updates
+from hybrid_toolkit.bench.hpo_paper.summary import (
+    Spread,
+    TaskSummary,
+    faster_share,
+    format_spread,
+    format_updates,
+    verdict,
+)
 
 ALGO_LABELS = {
     "hpo": "HPO (paper's inputs)",
@@ -32,24 +39,82 @@ COLORS = {
 }
 
 
-def results_table(summaries: Sequence[TaskSummary], target: float) -> str:
-    """One row per (task, algorithm): dev/test cost, gap to the reference, updates to target."""
+def _cell(spread: Spread, seeds: int, fmt: str) -> str:
+    """``median`` or, over several seeds, ``median [q25, q75]``."""
+    if seeds < 2:
+        return format(spread.median, fmt)
+    return f"{spread.median:{fmt}} [{spread.q25:{fmt}}, {spread.q75:{fmt}}]"
+
+
+def results_table(summaries: Sequence[TaskSummary], target: float, tight_target: float) -> str:
+    """One row per (task, algorithm): dev/test cost, gap to the reference, updates to both
+    targets; over several seeds every cell is ``median [interquartile range]``."""
     lines = [
         "| task | reference (test) | algorithm | seeds | best dev | test | gap to reference "
-        f"| updates to within {100 * target:.0f} % | s / update |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        f"| updates to within {100 * target:.0f} % | to within {100 * tight_target:.0f} % "
+        "| s / update |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in summaries:
         task, ref = s.task.label, f"{s.reference.name}: {s.reference.test:.4g}"
         for algo, a in s.algos.items():
+            sp = a.spreads
+            gap = Spread(*(100 * v for v in (sp["gap"].median, sp["gap"].q25, sp["gap"].q75)))
+            updates = [sp["updates"], sp["updates_tight"]]
+            counts = [
+                format_spread(u, a.budget) if a.seeds > 1 else format_updates(u.median, a.budget)
+                for u in updates
+            ]
             lines.append(
                 f"| {task} | {ref} | {ALGO_LABELS.get(algo, algo)} | {a.seeds} "
-                f"| {a.best_dev:.4g} | {a.test:.4g} | {100 * a.gap:+.2f} % "
-                f"| {format_updates(a.updates_to_target, a.budget)} "
+                f"| {_cell(sp['best_dev'], a.seeds, '.4g')} | {_cell(sp['test'], a.seeds, '.4g')} "
+                f"| {_cell(gap, a.seeds, '+.2f')} % | {counts[0]} | {counts[1]} "
                 f"| {a.seconds_per_update:.2f} |"
             )
             task = ref = ""
     return "\n".join(lines)
+
+
+HPO_VARIANTS = ("hpo_declared", "hpo")
+PPO_VARIANTS = ("ppo", "ppo_paper")
+
+
+def comparison_table(summaries: Sequence[TaskSummary], target: float) -> str:
+    """Per task: does each HPO need fewer updates to the target than each PPO?
+
+    Cells: the verdict of :func:`~hybrid_toolkit.bench.hpo_paper.summary.verdict` and the
+    ratio of median updates (HPO / PPO; below 1: HPO faster). Empty when a task lacks a pair.
+    """
+    pairs = [
+        (h, p)
+        for h in HPO_VARIANTS
+        for p in PPO_VARIANTS
+        if any(h in s.algos and p in s.algos for s in summaries)
+    ]
+    if not pairs:
+        return ""
+    head = " | ".join(f"{ALGO_LABELS[h]} vs {ALGO_LABELS[p]}" for h, p in pairs)
+    lines = [f"| task | {head} |", "|---|" + "---|" * len(pairs)]
+    for s in summaries:
+        cells = []
+        for h, p in pairs:
+            if h not in s.algos or p not in s.algos:
+                cells.append("–")
+                continue
+            a, b = s.algos[h], s.algos[p]
+            share = faster_share(a.per_seed["updates"], b.per_seed["updates"])
+            text = verdict(a.spreads["updates"], b.spreads["updates"], share)
+            ua, ub = a.spreads["updates"].median, b.spreads["updates"].median
+            ratio = "" if math.isinf(ua) or math.isinf(ub) else f" (×{ua / ub:.2f})"
+            cells.append(text + ratio)
+        lines.append(f"| {s.task.label} | " + " | ".join(cells) + " |")
+    note = (
+        f"\n\nUpdates to within {100 * target:.0f} % of the best known cost; "
+        '"fewer" means the interquartile ranges over seeds do not overlap, '
+        '"% of pairs faster" is the share of (HPO run, PPO run) pairs in which the HPO run '
+        "got there first, and ×r the ratio of the medians."
+    )
+    return "\n".join(lines) + note
 
 
 def cross_term_table(result: CrossTermResult, width: float) -> str:
@@ -105,37 +170,63 @@ def _pyplot() -> Any:
     return plt
 
 
-def plot_updates_to_target(summaries: Sequence[TaskSummary], path: Path, target: float) -> None:
-    """Median updates to target against the continuous action dimension, per family."""
+def _scaling_panel(ax: Any, summaries: Sequence[TaskSummary], family: str, metric: str) -> None:
+    """One metric (``updates``, ``updates_tight`` or ``gap``) against n: medians with IQR bars;
+    a censored median is drawn at the budget as an open triangle."""
+    groups: dict[tuple[str, int], list[TaskSummary]] = {}
+    for s in summaries:
+        if s.task.family == family:
+            for algo in s.algos:
+                groups.setdefault((algo, s.task.modes), []).append(s)
+    for (algo, modes), members in sorted(groups.items()):
+        xs, ys, lows, highs, censored = [], [], [], [], []
+        for m in members:
+            a = m.algos[algo]
+            scale = 100.0 if metric == "gap" else 1.0
+            sp = a.spreads[metric]
+            cap = float(a.budget)
+            med, q25, q75 = (scale * min(v, cap) for v in (sp.median, sp.q25, sp.q75))
+            xs.append(m.task.continuous_dim)
+            ys.append(med)
+            lows.append(med - q25)
+            highs.append(q75 - med)
+            censored.append(math.isinf(sp.median))
+        label = ALGO_LABELS.get(algo, algo) + (f", M={modes}" if family == "lqr" else "")
+        color = COLORS.get(algo)
+        ax.errorbar(xs, ys, yerr=[lows, highs], fmt="-o" if modes <= 2 else "--o", color=color,
+                    label=label, capsize=3, ms=4)  # fmt: skip
+        cx = [x for x, c in zip(xs, censored, strict=True) if c]
+        cy = [y for y, c in zip(ys, censored, strict=True) if c]
+        ax.scatter(cx, cy, marker="^", s=80, facecolors="white", edgecolors=color, zorder=3)
+    ax.set_xscale("log")
+    ax.set_xlabel("continuous action dimension n")
+    ax.grid(alpha=0.3)
+
+
+def plot_updates_to_target(
+    summaries: Sequence[TaskSummary], path: Path, target: float, tight_target: float = 0.05
+) -> None:
+    """Per family (one row each): median updates to both targets and the test gap to the
+    reference policy against n, with interquartile-range bars over seeds."""
     plt = _pyplot()
     families = [f for f in ("jrp", "lqr") if any(s.task.family == f for s in summaries)]
-    fig, axes = plt.subplots(1, len(families), figsize=(5.5 * len(families), 4), squeeze=False)
-    for ax, family in zip(axes[0], families, strict=True):
-        groups: dict[tuple[str, int], list[TaskSummary]] = {}
-        for s in summaries:
-            if s.task.family == family:
-                for algo in s.algos:
-                    groups.setdefault((algo, s.task.modes), []).append(s)
-        for (algo, modes), members in sorted(groups.items()):
-            xs = [m.task.continuous_dim for m in members]
-            ys, censored = [], []
-            for m in members:
-                a = m.algos[algo]
-                value = a.updates_to_target
-                ys.append(a.budget if math.isinf(value) else value)
-                censored.append(math.isinf(value))
-            label = ALGO_LABELS.get(algo, algo) + (f", M={modes}" if family == "lqr" else "")
-            style = "-" if modes <= 2 else "--"
-            ax.plot(xs, ys, style, marker="o", color=COLORS.get(algo), label=label)
-            cx = [x for x, c in zip(xs, censored, strict=True) if c]
-            cy = [y for y, c in zip(ys, censored, strict=True) if c]
-            ax.scatter(cx, cy, marker="^", s=80, facecolors="white", edgecolors=COLORS.get(algo))
-        ax.set_xscale("log")
-        ax.set_xlabel("continuous action dimension n")
-        ax.set_ylabel(f"median updates to within {100 * target:.0f} % of best known")
-        ax.set_title("joint replenishment" if family == "jrp" else "switched LQR")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    metrics = {
+        "updates": f"updates to within {100 * target:.0f} % of best known",
+        "updates_tight": f"updates to within {100 * tight_target:.0f} % of best known",
+        "gap": "test cost vs reference policy (%)",
+    }
+    fig, axes = plt.subplots(
+        len(families), len(metrics), figsize=(15, 4 * len(families)), squeeze=False
+    )
+    for row, family in zip(axes, families, strict=True):
+        for ax, (metric, ylabel) in zip(row, metrics.items(), strict=True):
+            _scaling_panel(ax, summaries, family, metric)
+            ax.set_ylabel(ylabel)
+            name = "joint replenishment" if family == "jrp" else "switched LQR"
+            ax.set_title(f"{name}: median and IQR over seeds", fontsize=10)
+            if metric == "gap":
+                ax.axhline(0.0, color="black", lw=1, ls=":")
+        row[0].legend(fontsize=8)
     fig.text(0.01, 0.01, "open triangles: budget reached without hitting the target", fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import torch
 from torch import Tensor
 
 from hybrid_toolkit.algorithms import HPO, PPO
@@ -23,6 +24,7 @@ from hybrid_toolkit.algorithms.hpo import SplitEvaluator
 from hybrid_toolkit.algorithms.hpo.steps import linear_anneal
 from hybrid_toolkit.bench.hpo_paper.raw_actions import RawActionWrapper, greedy_env_action
 from hybrid_toolkit.bench.hpo_paper.tasks import Task, task_env
+from hybrid_toolkit.bench.report import cpu_name, load_average
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.training import Callback, TrainingContext
 
@@ -87,7 +89,8 @@ class RunResult:
         best_dev: Lowest dev cost.
         test: Test cost of the best-dev weights.
         wall_s: Wall-clock seconds of training (evaluations included).
-        settings: The run's spec (hidden sizes, updates, batch …).
+        settings: The run's spec (hidden sizes, updates, batch …), the CPU, torch version
+            and threads, and the 1-minute load average at the start and the end.
     """
 
     task: str
@@ -240,6 +243,7 @@ def load_run(path: Path) -> RunResult:
 
 def train_run(spec: RunSpec, device: str) -> RunResult:
     """Train ``spec`` now (HPO or PPO as its algorithm says), its settings recorded."""
+    load = load_average()
     result = (train_ppo if spec.algo.startswith("ppo") else train_hpo)(spec, device)
     result.settings = {
         "hidden": list(spec.hidden),
@@ -247,6 +251,10 @@ def train_run(spec: RunSpec, device: str) -> RunResult:
         "batch": spec.batch,
         "eval_every": spec.eval_every,
         "device": device,
+        "cpu": cpu_name(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "load_average": [load, load_average()],
     }
     return result
 

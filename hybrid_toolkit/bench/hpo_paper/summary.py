@@ -1,11 +1,16 @@
-"""From runs to the reproduction's numbers: gaps, updates to target, medians over seeds.
+"""From runs to the reproduction's numbers: gaps, updates to target, medians and IQRs over seeds.
 
 **Updates to target** (the spec leaves the definition open; decided here): for a task, the
 *best known cost* is the lowest dev cost of anything evaluated on it — the reference policies
 and every run of every algorithm. A run's updates to target is the first evaluated update
 count at which its dev cost is within ``target`` (10 %) of that, i.e.
 ``dev ≤ (1 + target) · best known``; a run that never gets there is censored at its update
-budget. The reported value is the median over seeds (a censored median prints as ``> budget``).
+budget. The suite reports it for two targets (10 % and 5 % by default).
+
+**Over seeds**: the median and the interquartile range (25th-75th percentile, linear
+interpolation between order statistics — with 3 seeds, the midpoints of the lower and upper
+pairs). A censored run sorts last; a quantile that touches a censored run is censored itself
+(printed ``> budget``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,41 @@ def updates_to_target(curve: Sequence[tuple[int, float]], threshold: float) -> f
     return math.inf
 
 
+def censored_quantile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (linear interpolation), ``inf`` if it touches an ``inf`` value.
+
+    Example:
+        >>> censored_quantile([8.0, 16.0, 24.0], 0.25), censored_quantile([8.0, 16.0, 24.0], 0.5)
+        (12.0, 16.0)
+        >>> censored_quantile([8.0, 16.0, math.inf], 0.75)
+        inf
+    """
+    if not values:
+        raise ValueError("censored_quantile needs at least one value, got none")
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"q must be in [0, 1], got {q}")
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low, high = ordered[math.floor(position)], ordered[math.ceil(position)]
+    if math.isinf(low) or math.isinf(high):
+        return math.inf
+    return low + (high - low) * (position - math.floor(position))
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median and interquartile range of one quantity over seeds (``inf``: censored)."""
+
+    median: float
+    q25: float
+    q75: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        """The spread of ``values``."""
+        return cls(*(censored_quantile(values, q) for q in (0.5, 0.25, 0.75)))
+
+
 @dataclass
 class AlgoSummary:
     """One algorithm on one task, over seeds.
@@ -37,9 +77,13 @@ class AlgoSummary:
         best_dev: Median best dev cost.
         test: Median test cost of the best-dev weights.
         gap: ``test / reference test - 1`` of the median test cost.
-        updates_to_target: Median updates to target (``inf``: censored).
+        updates_to_target: Median updates to the (10 %) target (``inf``: censored).
         budget: Update budget of the runs.
         seconds_per_update: Median wall-clock seconds per update (evaluations included).
+        spreads: Median and IQR of ``best_dev``, ``test``, ``gap`` (per run, against the
+            reference's test cost), ``updates`` (to the target) and ``updates_tight`` (to the
+            tight target).
+        per_seed: The per-run values behind ``spreads``, in seed order.
     """
 
     algo: str
@@ -50,58 +94,104 @@ class AlgoSummary:
     updates_to_target: float
     budget: int
     seconds_per_update: float
+    spreads: dict[str, Spread]
+    per_seed: dict[str, list[float]]
 
 
 @dataclass
 class TaskSummary:
-    """Every algorithm on one task, with the reference and the target."""
+    """Every algorithm on one task, with the reference and the targets."""
 
     task: Task
     reference: References
     best_known: float
     threshold: float
     algos: dict[str, AlgoSummary]
+    tight_threshold: float = math.nan
 
 
 def summarize(
-    task: Task, reference: References, runs: Sequence[RunResult], target: float
+    task: Task,
+    reference: References,
+    runs: Sequence[RunResult],
+    target: float,
+    tight_target: float = 0.05,
 ) -> TaskSummary:
     """Aggregate the runs of one task (see the module docstring)."""
     best_known = min([reference.dev, *(r.best_dev for r in runs)])
     threshold = (1 + target) * best_known
+    tight = (1 + tight_target) * best_known
     by_algo: dict[str, list[RunResult]] = {}
     for run in runs:
         by_algo.setdefault(run.algo, []).append(run)
     algos = {}
     for algo, members in by_algo.items():
-        test = statistics.median(r.test for r in members)
+        members = sorted(members, key=lambda r: r.seed)
         budget = int(members[0].settings.get("updates", 0))
-        speed = statistics.median(r.wall_s / max(budget, 1) for r in members)
+        per_seed = {
+            "best_dev": [r.best_dev for r in members],
+            "test": [r.test for r in members],
+            "gap": [r.test / reference.test - 1 for r in members],
+            "updates": [updates_to_target(r.curve, threshold) for r in members],
+            "updates_tight": [updates_to_target(r.curve, tight) for r in members],
+        }
+        spreads = {name: Spread.of(values) for name, values in per_seed.items()}
+        test = statistics.median(per_seed["test"])
         algos[algo] = AlgoSummary(
             algo=algo,
             seeds=len(members),
-            best_dev=statistics.median(r.best_dev for r in members),
+            best_dev=spreads["best_dev"].median,
             test=test,
             gap=test / reference.test - 1,
-            updates_to_target=_censored_median(
-                [updates_to_target(r.curve, threshold) for r in members]
-            ),
+            updates_to_target=spreads["updates"].median,
             budget=budget,
-            seconds_per_update=speed,
+            seconds_per_update=statistics.median(r.wall_s / max(budget, 1) for r in members),
+            spreads=spreads,
+            per_seed=per_seed,
         )
-    return TaskSummary(task, reference, best_known, threshold, algos)
-
-
-def _censored_median(values: Sequence[float]) -> float:
-    """The median, where ``inf`` (censored) values sort last; ``inf`` if the median is one."""
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    low, high = ordered[middle - 1], ordered[middle]
-    return math.inf if math.isinf(high) else (low + high) / 2
+    return TaskSummary(task, reference, best_known, threshold, algos, tight)
 
 
 def format_updates(value: float, budget: int) -> str:
     """``123`` or ``> 1600`` for a censored median."""
     return f"> {budget}" if math.isinf(value) else f"{value:.0f}"
+
+
+def format_spread(spread: Spread, budget: int) -> str:
+    """``56 [48, 64]`` (median [IQR]) of an update count, censored parts as ``> budget``."""
+    parts = [format_updates(v, budget) for v in (spread.median, spread.q25, spread.q75)]
+    return f"{parts[0]} [{parts[1]}, {parts[2]}]"
+
+
+def faster_share(first: Sequence[float], second: Sequence[float]) -> float:
+    """Share of run pairs (one of each) in which ``first`` needed fewer updates (ties: ½).
+
+    The probability that a run of the first method beats a run of the second (the
+    Mann-Whitney statistic over all pairs); censored runs (``inf``) tie with each other.
+
+    Example:
+        >>> faster_share([40.0, 48.0], [56.0, math.inf])
+        1.0
+        >>> faster_share([40.0], [40.0])
+        0.5
+    """
+    if not first or not second:
+        raise ValueError("faster_share needs runs of both methods")
+    wins = sum(1.0 if a < b else 0.5 if a == b else 0.0 for a in first for b in second)
+    return wins / (len(first) * len(second))
+
+
+def verdict(first: Spread, second: Spread, share: float) -> str:
+    """How the first method's updates to target compare with the second's.
+
+    ``fewer`` / ``more`` when the interquartile ranges do not overlap, ``fewer (IQRs
+    overlap)`` / ``more (IQRs overlap)`` when only the medians differ, ``level`` when the
+    medians are equal; ``share`` (see :func:`faster_share`) is appended.
+    """
+    if first.median == second.median:
+        word = "level"
+    else:
+        better = first.median < second.median
+        separate = first.q75 < second.q25 if better else second.q75 < first.q25
+        word = ("fewer" if better else "more") + ("" if separate else " (IQRs overlap)")
+    return f"{word}, {100 * share:.0f} % of pairs faster"
