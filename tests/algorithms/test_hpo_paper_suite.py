@@ -179,3 +179,22 @@ def test_the_comparison_says_fewer_only_when_the_iqrs_separate() -> None:
     assert "HPO (declared inputs) vs PPO (this library's)" in table
     assert "fewer, 100 % of pairs faster (×0.67)" in table
     assert "paper's" not in table.splitlines()[0]  # only pairs that were run
+
+
+def test_only_cached_aggregates_a_partly_run_grid_without_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hybrid_toolkit.bench.hpo_paper.suite import run as run_suite
+
+    def options(**kwargs: object) -> HPOPaperOptions:
+        return HPOPaperOptions(
+            mode="smoke", parts=("jrp",), out_dir=str(tmp_path), runner="sequential", **kwargs
+        )
+
+    assert run_suite(options(algos=("hpo",))) == 0  # caches jrp_n1 / hpo / seed 0
+    cached = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert run_suite(options(algos=("hpo", "ppo"), seeds=2, only_cached=True)) == 0
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == cached  # nothing trained
+    out = capsys.readouterr().out
+    assert "3 of the grid's runs are not cached" in out
+    assert "| HPO (paper's inputs) | 1 |" in out and "PPO (this library's)" not in out

@@ -163,6 +163,9 @@ class HPOPaperOptions(GridOptions):
     """Also write results.md and the plots into this folder (the docs page includes them)."""
     threads: int = 1
     """torch CPU threads (1 is fastest for B = 128 on small machines)."""
+    only_cached: bool = False
+    """Train nothing: aggregate the runs already cached in ``--out-dir`` (a partly run grid);
+    the missing runs are listed in the results."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -221,6 +224,11 @@ def _train_all(
     ]
     folder = out / "runs"
     missing = [spec for spec in specs if not run_path(spec, folder).exists()]
+    if options.only_cached:
+        specs = [spec for spec in specs if spec not in missing]
+        names = ", ".join(spec.key for spec in missing) or "none"
+        print(f"--only-cached: {len(missing)} of the grid's runs are not cached ({names})")
+        missing = []
     trained: dict[str, RunResult] = {}
 
     def store(index: int, result: RunResult) -> None:
@@ -256,8 +264,9 @@ def run(options: HPOPaperOptions) -> int:
         )
     tasks = plan(options)
     if tasks:
-        refs = _references(tasks, out, options.device)
         runs = _train_all(tasks, options, out)
+        tasks = [t for t in tasks if runs[t.key]]  # --only-cached: tasks with a cached run
+        refs = _references(tasks, out, options.device)
         targets = (options.target, options.tight_target)
         summaries = [summarize(t, refs[t.key], runs[t.key], *targets) for t in tasks]
         results["tasks"] = [_summary_json(s) for s in summaries]
@@ -267,7 +276,7 @@ def run(options: HPOPaperOptions) -> int:
         comparison = comparison_table(summaries, options.target)
         if comparison:
             sections.append("### Does HPO need fewer updates than PPO?\n\n" + comparison)
-        for folder in filter(None, (out, docs)):
+        for folder in filter(None, (out, docs)) if summaries else ():
             plot_updates_to_target(summaries, folder / "updates_to_target.png", *targets)
             plot_dev_curves(summaries, runs, folder / "dev_curves.png")
     if "cross-term" in options.parts:
