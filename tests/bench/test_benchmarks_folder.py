@@ -8,6 +8,8 @@ and definitions, the part that rots when the package moves (its ``main`` is guar
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,3 +28,21 @@ def test_a_kept_script_imports_cleanly(script: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, name, module)  # dataclasses look their module up there
     spec.loader.exec_module(module)
     assert module.__doc__, f"{script} must say at its top what it is and why it is no suite"
+
+
+SHELL_SCRIPTS = sorted(BENCHMARKS.rglob("*.sh"))
+
+
+@pytest.mark.parametrize("script", SHELL_SCRIPTS, ids=lambda p: str(p.relative_to(BENCHMARKS)))
+def test_a_grid_script_passes_options_the_cli_accepts(script: Path, tmp_path: Path) -> None:
+    """Every ``$HT …`` command of a kept shell script parses (the CLI's own parser and option
+    checks; nothing trains), so a renamed or removed option cannot rot a script unseen."""
+    calls = tmp_path / "calls"
+    stub = tmp_path / "ht"
+    parse = "import sys; from hybrid_toolkit.cli.parser import parse; parse(sys.argv[1:])"
+    stub.write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec {sys.executable} -c "{parse}" "$@"\n')
+    stub.chmod(0o755)
+    env = {**os.environ, "HT": str(stub), "PYTHONPATH": str(BENCHMARKS.parent)}
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert calls.read_text().count("bench ") >= 1
