@@ -276,6 +276,7 @@ def test_methods_outside_the_papers_scope_or_refused_are_not_applicable() -> Non
     assert reason("dnc", "maze-hybrid") == OFF_SCOPE["hybrid"]
     assert reason("h-dnc", "maze") == OFF_SCOPE["discrete"]
     assert "max_table_entries" in (reason("lar", "job-shop") or "")
+    assert "max_table_entries=200,000" in (reason("lar", "recommender") or "")  # cost cap
     assert "max_discrete_choices" in (reason("hyar", "recommender-hybrid") or "")
     assert reason("lar", "maze") is None and reason("hyar", "maze-hybrid") is None
     assert reason("dgrl", "recommender-hybrid") is None

@@ -86,6 +86,17 @@ HYAR_FAMILY: dict[str, dict[str, Any]] = {
 """HyAR has no preset for these environments (its presets are the classic PAMDP scripts',
 which warm up for 5,000+ episodes); these are our choices, scaled to the budgets."""
 
+LAR_COST_CAPS: dict[str, Any] = {
+    # Every embedding step is a softmax over all |A| actions (B·|A|·d work): ~0.1 CPU s at the
+    # maze's 83,521 actions, so the paper preset's 500 pre-training epochs and one online
+    # embedding step per env step would cost 1.5-2.5 CPU hours per maze run. We pre-train for at
+    # most 20 epochs and then freeze the embeddings (embedding_loss_weight=0), and refuse tables
+    # above 200,000 numbers: the k = 2 recommender's 1,639^2 x 2 = 5.4e6 would cost ~3 CPU s a
+    # step.
+    "pretrain_epochs": 20,
+    "embedding_loss_weight": 0.0,
+    "max_table_entries": 200_000,
+}
 LAR_BUFFER: dict[str, dict[str, Any]] = {
     "maze": {"buffer_size": 5_000},
     "recommender": {"buffer_size": 2_000},
@@ -122,7 +133,7 @@ METHODS: dict[str, Method] = {
         "LAR",
         "lar",
         {"paper": {"*": "paper"}},
-        overrides=FOURIER,
+        overrides={**FOURIER, **LAR_COST_CAPS},
         family_overrides=LAR_BUFFER,
     ),
     "h-dnc": Method(
