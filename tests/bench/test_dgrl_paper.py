@@ -1,4 +1,5 @@
-"""The dgrl-paper bench suite: statistics over seeds, the per-run cache, options and reports."""
+"""The dgrl-paper bench suite: statistics over seeds, the per-run cache, options and reports,
+the n/a cases and the training-loop option."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from hybrid_toolkit.algorithms.dgrl.config import DGRL_PRESETS
 from hybrid_toolkit.bench import get_suite, list_suites
 from hybrid_toolkit.bench.dgrl_paper import DGRLPaperOptions, run
 from hybrid_toolkit.bench.dgrl_paper.aggregate import (
+    NotApplicable,
     curve_quartiles,
     percent_vs,
     quartiles,
@@ -25,7 +28,16 @@ from hybrid_toolkit.bench.dgrl_paper.cache import (
     run_path,
     train_and_evaluate,
 )
-from hybrid_toolkit.bench.dgrl_paper.grid import ENV_CASES, METHODS, QUICK_BUDGET
+from hybrid_toolkit.bench.dgrl_paper.grid import (
+    ENV_CASES,
+    FULL_ENVS,
+    FULL_METHODS,
+    METHODS,
+    QUICK_BUDGET,
+    SMOKE_ENVS,
+)
+from hybrid_toolkit.bench.dgrl_paper.report import ours_table, paper_table
+from hybrid_toolkit.bench.dgrl_paper.scope import OFF_SCOPE, not_applicable
 from hybrid_toolkit.bench.report import RESULTS_END, RESULTS_START
 
 
@@ -108,7 +120,7 @@ def test_protocols_match_on_everything_but_evaluation_noise() -> None:
     assert matches(_proto(eval_episodes=32, eval_seed=7), wanted)
     assert not matches(_proto(eval_episodes=8), wanted)
     assert not matches(_proto(steps=40_000), wanted)
-    assert not matches(_proto(preset="paper-maze"), wanted)
+    assert not matches(_proto(preset="maze"), wanted)
     assert not matches(_proto(env_overrides={"n_slots": 3}), wanted)
     # a JSON round trip turns tuples into lists; that is still the same protocol
     assert matches(
@@ -126,21 +138,23 @@ def test_cached_run_trains_once_then_reuses_and_retrains_on_a_new_protocol(tmp_p
 
     first, hit = cached_run(tmp_path, "maze", "dgrl", 0, _proto(), train)
     assert not hit and calls == [1]
-    assert run_path(tmp_path, "maze", "dgrl", 0).exists()
+    assert run_path(tmp_path, "maze", "dgrl", 0, _proto()).exists()
     again, hit = cached_run(tmp_path, "maze", "dgrl", 0, _proto(), train)
     assert hit and calls == [1] and again["curve"] == first["curve"]
     changed = _proto(steps=60_000)
     _, hit = cached_run(tmp_path, "maze", "dgrl", 0, changed, train)
     assert not hit and calls == [1, 1]
-    with pytest.raises(LookupError, match=r"seed-1\.json"):
+    with pytest.raises(LookupError, match=r"seed-1-[0-9a-f]{10}\.json"):
         cached_run(tmp_path, "maze", "dgrl", 1, _proto())
 
 
 def test_a_corrupt_cache_file_is_named(tmp_path: Path) -> None:
-    path = run_path(tmp_path, "maze", "dnc", 0)
+    path = run_path(tmp_path, "maze", "dnc", 0, _proto())
     path.parent.mkdir(parents=True)
     path.write_text("{not json")
-    with pytest.raises(ValueError, match=r"seed-0\.json is not a dgrl-paper run record"):
+    with pytest.raises(
+        ValueError, match=r"seed-0-[0-9a-f]{10}\.json is not a dgrl-paper run record"
+    ):
         load_cached(path, _proto())
 
 
@@ -178,7 +192,9 @@ def test_modes_set_the_budget() -> None:
     assert quick.seeds == (0,)
     assert quick.protocols()["maze"]["dgrl"]["steps"] == QUICK_BUDGET["steps"]
     full = DGRLPaperOptions(mode="full").effective()
-    assert full.seeds == (0, 1, 2)
+    assert full.seeds == (0, 1, 2, 3, 4)
+    assert full.envs == FULL_ENVS and full.methods == FULL_METHODS
+    assert DGRLPaperOptions(mode="smoke").effective().envs == SMOKE_ENVS
     assert full.protocols()["recommender"]["dnc"]["steps"] == ENV_CASES["recommender"].steps
     assert full.protocols()["maze"]["dgrl"]["eval_episodes"] == ENV_CASES["maze"].eval_episodes
     short = DGRLPaperOptions(mode="full", steps=1_000).effective().protocols()["maze"]["dnc"]
@@ -200,7 +216,7 @@ def test_cache_only_run_reports_from_stored_runs(tmp_path: Path) -> None:
     for method, values in peaks.items():
         for seed, peak in enumerate(values):
             rec = {"protocol": protos[method], **_record(seed, [-5.0, peak], [0.0, 1.0])}
-            path = run_path(tmp_path / "cache", "maze", method, seed)
+            path = run_path(tmp_path / "cache", "maze", method, seed, protos[method])
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(rec))
     assert run(opts) == 0
@@ -213,3 +229,94 @@ def test_cache_only_run_reports_from_stored_runs(tmp_path: Path) -> None:
     assert (tmp_path / "dgrl-paper.png").stat().st_size > 0
     # a missing seed is an error in cache-only mode, not a silent retrain
     assert run(DGRLPaperOptions(**{**vars(opts), "seeds": (0, 1, 2)})) == 2
+
+
+# ------------------------------------------------------------------ loops and stale presets
+def test_the_loop_option_changes_the_protocol_and_the_cache_file_of_dgrl_only() -> None:
+    paper = DGRLPaperOptions(mode="full", envs=("maze-hybrid",)).effective().protocols()
+    batched = (
+        DGRLPaperOptions(mode="full", envs=("maze-hybrid",), loop="batched").effective().protocols()
+    )
+    p, b = paper["maze-hybrid"], batched["maze-hybrid"]
+    assert (p["dgrl"]["preset"], b["dgrl"]["preset"]) == ("paper-maze", "maze")
+    assert (p["dgrl"]["config"]["num_envs"], b["dgrl"]["config"]["num_envs"]) == (1, 16)
+    assert (p["h-cacla"]["preset"], b["h-cacla"]["preset"]) == ("paper", "default")
+    assert not matches(p["dgrl"], b["dgrl"])
+    where = Path("cache")
+    assert run_path(where, "maze-hybrid", "dgrl", 0, p["dgrl"]) != run_path(
+        where, "maze-hybrid", "dgrl", 0, b["dgrl"]
+    )
+    # H-DNC and HyAR have one loop: the same protocol, the same cached run, under both
+    assert p["h-dnc"] == b["h-dnc"] and p["hyar"] == b["hyar"]
+    assert run_path(where, "maze-hybrid", "h-dnc", 0, p["h-dnc"]) == run_path(
+        where, "maze-hybrid", "h-dnc", 0, b["h-dnc"]
+    )
+
+
+def test_changing_a_presets_values_makes_its_cached_runs_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The job-shop rows went stale this way: same preset name, other values (issue 15).
+    case = ENV_CASES["job-shop"]
+    before = protocol(METHODS["dgrl"], case, 30_000, 5_000, 16)
+    assert before["config"]["dbu_perturbation"] == "symmetric"
+    monkeypatch.setitem(DGRL_PRESETS["paper-job-shop"], "dbu_perturbation", "clamp")
+    after = protocol(METHODS["dgrl"], case, 30_000, 5_000, 16)
+    assert after["preset"] == before["preset"] and not matches(before, after)
+    legacy = {k: v for k, v in before.items() if k != "config"}  # a record from before configs
+    assert not matches(legacy, before)
+
+
+# ------------------------------------------------------------------ n/a cases
+def test_methods_outside_the_papers_scope_or_refused_are_not_applicable() -> None:
+    def reason(method: str, env: str) -> str | None:
+        proto = protocol(METHODS[method], ENV_CASES[env], 64, 32, 1)
+        return not_applicable(METHODS[method], ENV_CASES[env], proto)
+
+    assert reason("dnc", "maze-hybrid") == OFF_SCOPE["hybrid"]
+    assert reason("h-dnc", "maze") == OFF_SCOPE["discrete"]
+    assert "max_table_entries" in (reason("lar", "job-shop") or "")
+    assert "max_table_entries=200,000" in (reason("lar", "recommender") or "")  # cost cap
+    assert "max_discrete_choices" in (reason("hyar", "recommender-hybrid") or "")
+    assert reason("lar", "maze") is None and reason("hyar", "maze-hybrid") is None
+    assert reason("dgrl", "recommender-hybrid") is None
+
+
+def test_not_applicable_rows_render_one_row_per_reason() -> None:
+    summary = summarize([_record(0, [1.0, 9.0])])
+    table = "\n".join(
+        ours_table(
+            {
+                "maze-hybrid": {
+                    "dgrl": summary,
+                    "h-dnc": summarize([_record(0, [1.0, 6.0])]),
+                    "dnc": NotApplicable(OFF_SCOPE["hybrid"]),
+                    "cacla": NotApplicable(OFF_SCOPE["hybrid"]),
+                    "hyar": NotApplicable("refused: too many choices"),
+                }
+            }
+        )
+    )
+    assert "| DNC (SA), Cacla | – | n/a: discrete-action baselines" in table
+    assert "| HyAR | – | n/a: refused: too many choices |" in table
+    assert "| DGRL (SDN, DBU) | 1 | 9.00 [9.00, 9.00] | +50 % | – |" in table  # vs H-DNC's 6
+
+
+def test_the_paper_table_has_the_hybrid_rows_and_stated_percentages() -> None:
+    table = "\n".join(paper_table(["recommender-hybrid-large", "maze"], ["dgrl", "h-dnc", "lar"]))
+    assert "| Recommender, large, hybrid | DGRL (SDN, DBU) | 2262.56 |" in table
+    assert "| +130 % | +29 % (stated) |" in table  # the text ends before H-Cacla's row
+    assert "| Maze, small, structured | LAR | -0.01 |" in table
+
+
+def test_smoke_mode_runs_every_method_on_a_discrete_and_a_hybrid_maze(tmp_path: Path) -> None:
+    assert run(DGRLPaperOptions(mode="smoke", out_dir=str(tmp_path))) == 0
+    summaries = json.loads((tmp_path / "dgrl-paper.json").read_text())["summaries"]
+    assert set(summaries) == {"maze", "maze-hybrid"}
+    ran = {env: {m for m, s in by.items() if "peak" in s} for env, by in summaries.items()}
+    assert ran["maze"] == {"dgrl", "dnc", "dnc-greedy", "cacla", "lar"}
+    assert ran["maze-hybrid"] == {"dgrl", "h-dnc", "h-cacla", "hyar"}
+    assert set(summaries["maze"]) == set(summaries["maze-hybrid"]) == set(FULL_METHODS)
+    page = (tmp_path / "dgrl-paper.md").read_text()
+    assert "Mode `smoke`, loop `paper`." in page
+    assert page.count("| n/a: ") == 2  # one row per reason and case

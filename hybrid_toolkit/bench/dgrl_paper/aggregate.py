@@ -63,6 +63,13 @@ class Summary:
     """Median CPU minutes per run."""
 
 
+@dataclass(frozen=True)
+class NotApplicable:
+    """A method that does not run on an environment, and why (shown as n/a)."""
+
+    reason: str
+
+
 def summarize(records: Sequence[dict[str, Any]]) -> Summary:
     """Peak and final statistics over the runs ``records`` (one per seed).
 

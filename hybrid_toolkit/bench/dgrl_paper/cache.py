@@ -1,39 +1,68 @@
-"""One training run of ``bench dgrl-paper`` and its cache, one JSON file per (method, env, seed).
+"""One training run of ``bench dgrl-paper`` and its cache, one JSON file per run protocol.
 
-A run record holds the :func:`protocol` it was produced under, its evaluation curve and its
-cost. :func:`load_cached` returns a stored record only when its protocol matches the requested
-one (:func:`matches`: a different evaluation seed or more evaluation episodes than requested
-are accepted, the same estimate with other noise), so an interrupted suite resumes where it
-stopped and changing a budget, preset or environment never mixes results.
+A run record holds the :func:`protocol` it was produced under (the budget, the environment and
+the method's **whole resolved config**, so a preset whose values change makes its old runs
+stale), its evaluation curve and its cost. Each protocol has its own file
+(:func:`run_path`: a digest of the protocol in the name), so the paper-loop and batched-loop
+runs of a method live side by side. :func:`load_cached` returns a stored record only when its
+protocol matches the requested one (:func:`matches`: a different evaluation seed or more
+evaluation episodes than requested are accepted, the same estimate with other noise), so an
+interrupted suite resumes where it stopped and changing a budget, preset or environment never
+mixes results.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from hybrid_toolkit.algorithms import get_algorithm
-from hybrid_toolkit.bench.dgrl_paper.grid import EnvCase, Method
+from hybrid_toolkit.bench.dgrl_paper.grid import EnvCase, Loop, Method
 from hybrid_toolkit.bench.report import load_average, write_json
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.training import EvalCallback
+from hybrid_toolkit.utils.config import apply_overrides
 
 EVAL_SEED = 123
 """Reset seed of every evaluation, so successive evaluations see the same scenarios."""
 
 
+def resolved_config(method: Method, case: EnvCase, loop: Loop) -> dict[str, Any]:
+    """The method's whole config in ``case`` under ``loop`` (preset, then overrides), as JSON.
+
+    Raises:
+        ValueError: An override the algorithm's config does not have (names it).
+    """
+    cls = get_algorithm(method.algorithm)
+    preset = cls.presets[method.preset(case.family, loop)]
+    config = apply_overrides(cls.config_class(), {**preset, **method.overrides_for(case.family)})
+    return _jsonable(asdict(config))
+
+
 def protocol(
-    method: Method, case: EnvCase, steps: int, eval_every: int, eval_episodes: int
+    method: Method,
+    case: EnvCase,
+    steps: int,
+    eval_every: int,
+    eval_episodes: int,
+    loop: Loop = "paper",
 ) -> dict[str, Any]:
-    """Everything that decides a run's result, as a JSON-ready dict (the cache key's content)."""
+    """Everything that decides a run's result, as a JSON-ready dict (the cache key's content).
+
+    The loop enters through the preset and the resolved config: a method whose config does not
+    depend on the loop (DNC, Cacla, H-DNC, HyAR) has one protocol for both loops.
+    """
     return {
         "algorithm": method.algorithm,
-        "preset": method.preset.get(case.family, "default"),
-        "overrides": dict(sorted(method.overrides.items())),
+        "preset": method.preset(case.family, loop),
+        "overrides": dict(sorted(method.overrides_for(case.family).items())),
+        "config": resolved_config(method, case, loop),
         "env_id": case.env_id,
         "env_overrides": dict(sorted(case.env_overrides.items())),
         "eval_overrides": dict(sorted(case.eval_overrides.items())),
@@ -47,7 +76,7 @@ def protocol(
 
 def _jsonable(value: Any) -> Any:
     """Tuples become lists, as they do in a JSON round trip (so protocols compare equal)."""
-    return json.loads(json.dumps(value))
+    return json.loads(json.dumps(value, default=str))
 
 
 NOISE_ONLY = frozenset({"eval_episodes", "eval_seed"})
@@ -63,15 +92,22 @@ def matches(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
     stored, wanted = _jsonable(stored), _jsonable(wanted)
     if stored.get("eval_episodes", 0) < wanted["eval_episodes"]:
         return False
-    strip = NOISE_ONLY
-    return {k: v for k, v in stored.items() if k not in strip} == {
-        k: v for k, v in wanted.items() if k not in strip
-    }
+    return _key(stored) == _key(wanted)
 
 
-def run_path(cache_dir: Path, env_key: str, method_key: str, seed: int) -> Path:
-    """``<cache_dir>/<env>/<method>/seed-<n>.json``."""
-    return cache_dir / env_key / method_key / f"seed-{seed}.json"
+def _key(proto: dict[str, Any]) -> dict[str, Any]:
+    """The protocol without its noise-only fields, JSON-normalised."""
+    return {k: v for k, v in _jsonable(proto).items() if k not in NOISE_ONLY}
+
+
+def run_path(
+    cache_dir: Path, env_key: str, method_key: str, seed: int, proto: dict[str, Any]
+) -> Path:
+    """``<cache_dir>/<env>/<method>/seed-<n>-<digest>.json``, the digest of the protocol's
+    non-noise fields (so runs of other protocols, e.g. the other loop, are kept beside it)."""
+    text = json.dumps(_key(proto), sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    return cache_dir / env_key / method_key / f"seed-{seed}-{digest}.json"
 
 
 def load_cached(path: Path, wanted: dict[str, Any]) -> dict[str, Any] | None:
@@ -90,6 +126,21 @@ def load_cached(path: Path, wanted: dict[str, Any]) -> dict[str, Any] | None:
     return record if matches(stored, wanted) else None
 
 
+def build(
+    method: Method, case: EnvCase, seed: int, proto: dict[str, Any], device: str = "cpu"
+) -> tuple[Any, Any]:
+    """The training environment and the untrained model of a run under ``proto``.
+
+    Raises:
+        ValueError: The algorithm refuses the environment (e.g. a table too large).
+    """
+    cls = get_algorithm(method.algorithm)
+    num_envs = int(proto["config"].get("num_envs", 1))
+    env = make(case.env_id, num_envs=num_envs, device=device, **case.env_overrides)
+    model = cls(env, proto["preset"], seed=seed, device=device, verbose=0, **proto["overrides"])
+    return env, model
+
+
 def train_and_evaluate(
     method: Method,
     case: EnvCase,
@@ -98,18 +149,12 @@ def train_and_evaluate(
     device: str = "cpu",
 ) -> dict[str, Any]:
     """Train one run under ``proto`` and return its record (curve of greedy evaluations)."""
-    env_kwargs = dict(case.env_overrides)
-    cls = get_algorithm(method.algorithm)
-    preset = proto["preset"]
-    defaults = {**cls.presets[preset], **method.overrides}
-    num_envs = int(defaults.get("num_envs", getattr(cls.config_class(), "num_envs", 1)))
-    env = make(case.env_id, num_envs=num_envs, device=device, **env_kwargs)
-    model = cls(env, preset, seed=seed, device=device, verbose=0, **method.overrides)
+    _, model = build(method, case, seed, proto, device)
     eval_env = make(
         case.env_id,
         num_envs=min(proto["eval_episodes"], 64),
         device=device,
-        **{**env_kwargs, **case.eval_overrides},
+        **{**case.env_overrides, **case.eval_overrides},
     )
     callback = EvalCallback(
         eval_env, proto["eval_every"], proto["eval_episodes"], verbose=0, seed=EVAL_SEED
@@ -157,7 +202,7 @@ def cached_run(
     Raises:
         LookupError: A miss and no ``train``.
     """
-    path = run_path(cache_dir, env_key, method_key, seed)
+    path = run_path(cache_dir, env_key, method_key, seed, proto)
     record = load_cached(path, proto)
     if record is not None:
         return record, True

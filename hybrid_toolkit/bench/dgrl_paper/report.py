@@ -6,57 +6,98 @@ import math
 from pathlib import Path
 from typing import Any
 
-from hybrid_toolkit.bench.dgrl_paper.aggregate import Summary, curve_quartiles, percent_vs
-from hybrid_toolkit.bench.dgrl_paper.grid import ENV_CASES, METHODS, PAPER_RESULTS
+from hybrid_toolkit.bench.dgrl_paper.aggregate import (
+    NotApplicable,
+    Summary,
+    curve_quartiles,
+    percent_vs,
+)
+from hybrid_toolkit.bench.dgrl_paper.grid import ENV_CASES, METHODS
+from hybrid_toolkit.bench.dgrl_paper.paper_results import PAPER_RESULTS, PaperRow
 
 Results = dict[str, dict[str, list[dict[str, Any]]]]
 """Env key → method key → run records (one per seed)."""
+Summaries = dict[str, dict[str, Summary | NotApplicable]]
+"""Env key → method key → its summary over seeds, or why it does not apply."""
 
 
 def _pct(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:+.0f} %"
 
 
-def ours_table(summaries: dict[str, dict[str, Summary]]) -> list[str]:
-    """Our results: peak and final median [IQR] over seeds, percentage gaps, cost."""
+def _vs(value: float, reference: Summary | NotApplicable | None) -> str:
+    if not isinstance(reference, Summary):
+        return "–"
+    return _pct(percent_vs(value, reference.peak.median))
+
+
+def ours_table(summaries: Summaries) -> list[str]:
+    """Our results: peak and final median [IQR] over seeds, percentage gaps, cost; n/a rows
+    with their reason."""
     lines = [
-        "| environment | method | seeds | peak return | vs DNC | vs Cacla | final return "
-        "| solved (final) | training return | CPU min / run |",
+        "| environment | method | seeds | peak return | vs DNC / H-DNC | vs Cacla / H-Cacla "
+        "| final return | solved (final) | training return | CPU min / run |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for env_key, by_method in summaries.items():
-        dnc, cacla = by_method.get("dnc"), by_method.get("cacla")
+        case = ENV_CASES[env_key]
+        dnc, cacla = (by_method.get(key) for key in case.references)
+        skipped: dict[str, list[str]] = {}  # reason → labels: one row per reason
         for method_key, s in by_method.items():
-            vs_dnc = percent_vs(s.peak.median, dnc.peak.median) if dnc else math.nan
-            vs_cacla = percent_vs(s.peak.median, cacla.peak.median) if cacla else math.nan
+            label = METHODS[method_key].label
+            if isinstance(s, NotApplicable):
+                skipped.setdefault(s.reason, []).append(label)
+                continue
             solved = "–" if s.final_solved is None else f"{s.final_solved:.0%}"
-            train = "–" if s.train_return is None else f"{s.train_return:.2f}"
+            train = (
+                "–"
+                if s.train_return is None or math.isnan(s.train_return)
+                else (f"{s.train_return:.2f}")
+            )
             lines.append(
-                f"| {ENV_CASES[env_key].label} | {METHODS[method_key].label} | {len(s.seeds)} "
-                f"| {s.peak.cell()} | {_pct(vs_dnc)} | {_pct(vs_cacla)} | {s.final.cell()} "
+                f"| {case.label} | {label} | {len(s.seeds)} | {s.peak.cell()} "
+                f"| {_vs(s.peak.median, dnc)} | {_vs(s.peak.median, cacla)} | {s.final.cell()} "
                 f"| {solved} | {train} | {s.cpu_minutes:.1f} |"
             )
+        for reason, labels in skipped.items():
+            dashes = " – |" * 6
+            lines.append(f"| {case.label} | {', '.join(labels)} | – | n/a: {reason} |{dashes}")
     return lines
+
+
+def _paper_vs(row: PaperRow, rows: dict[str, PaperRow], refs: tuple[str, str]) -> list[str]:
+    """The paper row's percentages against its two references: computed from the medians, or
+    the row's own statement (marked) where the text lacks a reference row."""
+    cells = []
+    for i, ref in enumerate(refs):
+        stated = row.stated_vs[i] if row.stated_vs else None
+        if ref in rows:
+            cells.append(_pct(percent_vs(row.median, rows[ref].median)))
+        elif stated is not None:
+            cells.append(f"{stated:+.0f} % (stated)")
+        else:
+            cells.append("–")
+    return cells
 
 
 def paper_table(env_keys: list[str], method_keys: list[str]) -> list[str]:
     """The paper's App. E.3 rows for the configurations our environments stand in for."""
     lines = [
-        "| paper configuration | method | peak mean | peak median | std | vs DNC | vs Cacla |",
+        "| paper configuration | method | peak mean | peak median | std | vs DNC / H-DNC "
+        "| vs Cacla / H-Cacla |",
         "|---|---|---|---|---|---|---|",
     ]
-    shown = dict.fromkeys(key for env in env_keys for key in ENV_CASES[env].paper)
-    for key in shown:
+    shown = {key: ENV_CASES[env].references for env in env_keys for key in ENV_CASES[env].paper}
+    for key, refs in shown.items():
         label, rows = PAPER_RESULTS[key]
         for method_key in method_keys:
             row = rows.get(method_key)
             if row is None:
                 continue
-            vs_dnc = percent_vs(row.median, rows["dnc"].median)
-            vs_cacla = percent_vs(row.median, rows["cacla"].median)
+            vs_dnc, vs_cacla = _paper_vs(row, rows, refs)
             lines.append(
                 f"| {label} | {METHODS[method_key].label} | {row.mean:.2f} | {row.median:.2f} "
-                f"| {row.std:.2f} | {_pct(vs_dnc)} | {_pct(vs_cacla)} |"
+                f"| {row.std:.2f} | {vs_dnc} | {vs_cacla} |"
             )
     return lines
 
@@ -96,10 +137,11 @@ def plot_curves(results: Results, path: Path) -> Path:
 
 
 def markdown(
-    summaries: dict[str, dict[str, Summary]],
+    summaries: Summaries,
     protocols: dict[str, dict[str, Any]],
     environment_lines: list[str],
     mode: str,
+    loop: str = "paper",
 ) -> str:
     """The results block of the docs page: settings, our table, the paper's, the plot."""
     budget = [
@@ -111,22 +153,25 @@ def markdown(
     methods = list(dict.fromkeys(m for by_method in summaries.values() for m in by_method))
     return "\n".join(
         [
-            f"Mode `{mode}`.",
+            f"Mode `{mode}`, loop `{loop}`.",
             "",
             *environment_lines,
             *budget,
             "",
             "**Ours** — median [inter-quartile range] over seeds; *peak* is each run's best "
             "evaluation (the paper's statistic), *final* its last; the percentage columns "
-            "compare peak medians, as the paper does; *training return* is the median of each "
-            "run's last 100 training episodes (exploring, from the training starts):",
+            "compare peak medians against DNC and Cacla (H-DNC and H-Cacla on the hybrid "
+            "cases), as the paper does; *n/a*: the methods do not run there (why, beside "
+            "them); *training return* is the median of each run's last 100 training episodes "
+            "(exploring, from the training starts):",
             "",
             "<!-- --8<-- [start:ours] -->",
             *ours_table(summaries),
             "<!-- --8<-- [end:ours] -->",
             "",
-            "**The paper** (App. E.3, ten seeds, peak returns; its sizes were lost in the text "
-            "extraction):",
+            "**The paper** (App. E.3, Tables 6-8, ten seeds, peak returns; its sizes were lost "
+            "in the text extraction; *(stated)*: the row's own percentage, where the text lacks "
+            "the reference row):",
             "",
             *paper_table(list(summaries), methods),
             "",
