@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from hybrid_toolkit.nn import activation_module, mlp, orthogonal_linear
@@ -62,6 +63,28 @@ class EnsembleLinear(nn.Module):
         if x.dim() == 2:
             return torch.matmul(x, self.weight) + self.bias
         return torch.baddbmm(self.bias, x, self.weight)
+
+
+_IN_PLACE: dict[type[nn.Module], Callable[[Tensor], Tensor]] = {
+    nn.ReLU: torch.relu_,
+    nn.Tanh: torch.tanh_,
+    nn.ELU: F.elu_,
+}
+"""In-place twins of the activations whose backward reads their output, not their input (the
+same kernels, so the same bits): the critics apply them to fresh matmul outputs, which saves
+one ``[n, B * K, H]`` buffer per layer (allocating, page-faulting and writing it cost about as
+much as the activation itself on the CPU)."""
+
+
+def in_place(activation: nn.Module) -> Callable[[Tensor], Tensor]:
+    """``activation`` applied in place where that is exact and autograd-safe, else as is.
+
+    Only for an input nothing else reads (a matmul output): ReLU, tanh and ELU (alpha 1) write
+    over it; GELU and SiLU, whose backward needs the input, keep the module.
+    """
+    if isinstance(activation, nn.ELU) and activation.alpha != 1.0:
+        return activation
+    return _IN_PLACE.get(type(activation), activation)
 
 
 class QEnsemble(nn.Module):
@@ -113,15 +136,16 @@ class QEnsemble(nn.Module):
         """Every critic's values ``[n_critics, B, K]`` of actions ``[B, K, D]``."""
         batch, k = actions.shape[:2]
         n = self.n_critics
+        activate = in_place(self.activation)
         if self.encoder is not None:
-            state = self.activation(self.encoder(features))  # [n, B, H0]
+            state = activate(self.encoder(features))  # [n, B, H0]
         else:
             state = features.expand(n, -1, -1)
         state = state[:, :, None, :].expand(-1, -1, k, -1)
         joined = torch.cat([state, actions.expand(n, -1, -1, -1)], dim=-1)
         x = joined.reshape(n, batch * k, -1)
         for layer in self.hidden_layers:
-            x = self.activation(layer(x))
+            x = activate(layer(x))
         return self.output(x).reshape(n, batch, k)
 
     def min_value(self, features: Tensor, actions: Tensor) -> Tensor:
