@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Callable, Sequence
 
 import torch
@@ -58,11 +59,43 @@ class EnsembleLinear(nn.Module):
         self.weight = nn.Parameter(torch.stack(weights))  # [n, in, out]
         self.bias = nn.Parameter(torch.zeros(n, 1, out_dim))
 
-    def forward(self, x: Tensor) -> Tensor:
-        """``x`` is ``[n, M, in]``, or ``[M, in]`` shared by every member."""
+    def forward(self, x: Tensor, out: Tensor | None = None) -> Tensor:
+        """``x`` is ``[n, M, in]``, or ``[M, in]`` shared by every member; ``out``: an
+        ``[n, M, out]`` buffer to write the result into (``[n, M, in]`` input only)."""
         if x.dim() == 2:
             return torch.matmul(x, self.weight) + self.bias
+        if out is not None:
+            return torch.baddbmm(self.bias, x, self.weight, out=out)
         return torch.baddbmm(self.bias, x, self.weight)
+
+
+class _Scratch(threading.local):
+    """Two growing flat buffers per thread and dtype for the critics' hidden activations in
+    gradient-free CPU passes (SDN's and DBU's candidate scoring, the TD target).
+
+    Those activations are the largest tensors DGRL makes (``[n, B * K, H]``, megabytes), and
+    they die within one forward: freed to the C allocator, they are handed back to the OS and
+    page-faulted in again on the next decision. Alternating between two kept buffers writes
+    the same bits into memory that stays mapped. Per thread, so concurrent forwards never share
+    one; outside inference mode, so a buffer first made under ``torch.inference_mode`` still
+    serves plain ``no_grad`` passes.
+    """
+
+    def __init__(self) -> None:
+        self.buffers: dict[tuple[torch.dtype, int], Tensor] = {}
+
+    def take(self, slot: int, shape: tuple[int, ...], dtype: torch.dtype) -> Tensor:
+        """A ``shape`` view of buffer ``slot`` (0 or 1), grown to fit when needed."""
+        numel = math.prod(shape)
+        buffer = self.buffers.get((dtype, slot))
+        if buffer is None or buffer.numel() < numel:
+            with torch.inference_mode(False):
+                buffer = torch.empty(numel, dtype=dtype)
+            self.buffers[(dtype, slot)] = buffer
+        return buffer[:numel].view(shape)
+
+
+_SCRATCH = _Scratch()
 
 
 _IN_PLACE: dict[type[nn.Module], Callable[[Tensor], Tensor]] = {
@@ -144,8 +177,12 @@ class QEnsemble(nn.Module):
         state = state[:, :, None, :].expand(-1, -1, k, -1)
         joined = torch.cat([state, actions.expand(n, -1, -1, -1)], dim=-1)
         x = joined.reshape(n, batch * k, -1)
-        for layer in self.hidden_layers:
-            x = activate(layer(x))
+        scratch = x.device.type == "cpu" and not torch.is_grad_enabled()
+        layers: list[EnsembleLinear] = list(self.hidden_layers)  # type: ignore[arg-type]
+        for i, layer in enumerate(layers):
+            shape = (n, batch * k, layer.weight.shape[-1])
+            out = _SCRATCH.take(i % 2, shape, x.dtype) if scratch else None
+            x = activate(layer(x, out))
         return self.output(x).reshape(n, batch, k)
 
     def min_value(self, features: Tensor, actions: Tensor) -> Tensor:
