@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from hybrid_toolkit.nn import activation_module, mlp, orthogonal_linear
@@ -101,22 +100,20 @@ _SCRATCH = _Scratch()
 _IN_PLACE: dict[type[nn.Module], Callable[[Tensor], Tensor]] = {
     nn.ReLU: torch.relu_,
     nn.Tanh: torch.tanh_,
-    nn.ELU: F.elu_,
 }
-"""In-place twins of the activations whose backward reads their output, not their input (the
-same kernels, so the same bits): the critics apply them to fresh matmul outputs, which saves
-one ``[n, B * K, H]`` buffer per layer (allocating, page-faulting and writing it cost about as
-much as the activation itself on the CPU)."""
+"""In-place twins of the activations whose backward reads only their output, in place or not
+(the same kernels forward and backward, so the same bits): the critics apply them to fresh
+matmul outputs, which saves one ``[n, B * K, H]`` buffer per layer (allocating, page-faulting
+and writing it costs about as much as the activation itself on the CPU)."""
 
 
 def in_place(activation: nn.Module) -> Callable[[Tensor], Tensor]:
     """``activation`` applied in place where that is exact and autograd-safe, else as is.
 
-    Only for an input nothing else reads (a matmul output): ReLU, tanh and ELU (alpha 1) write
-    over it; GELU and SiLU, whose backward needs the input, keep the module.
+    Only for an input nothing else reads (a matmul output): ReLU and tanh write over it. ELU's
+    in-place backward rebuilds ``exp(x)`` from the output (other bits), and GELU's and SiLU's
+    needs the input, so they keep the module.
     """
-    if isinstance(activation, nn.ELU) and activation.alpha != 1.0:
-        return activation
     return _IN_PLACE.get(type(activation), activation)
 
 
