@@ -92,3 +92,13 @@ def test_threads_do_not_share_scratch_buffers() -> None:
     for t in threads:
         t.join()
     assert not failures
+
+
+def test_passes_above_the_scratch_limit_allocate_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hybrid_toolkit.algorithms.dgrl import networks
+
+    monkeypatch.setattr(networks._Scratch, "limit", 100)
+    assert networks._SCRATCH.take(0, (2, 10, 6), torch.float32) is None
+    critic, features, actions = critic_and_inputs("relu", state_encoder=False)
+    with torch.no_grad():
+        assert torch.equal(critic(features, actions), plain_forward(critic, features, actions))

@@ -83,9 +83,17 @@ class _Scratch(threading.local):
     def __init__(self) -> None:
         self.buffers: dict[tuple[torch.dtype, int], Tensor] = {}
 
-    def take(self, slot: int, shape: tuple[int, ...], dtype: torch.dtype) -> Tensor:
-        """A ``shape`` view of buffer ``slot`` (0 or 1), grown to fit when needed."""
+    limit = 1 << 22
+    """Largest buffer kept, in elements (16 MB of float32, a 1,000-state decision with 2 critics
+    of 256 and 8 candidates): a larger pass allocates afresh, where the matmuls dwarf the page
+    faults anyway, so the memory a thread keeps stays bounded."""
+
+    def take(self, slot: int, shape: tuple[int, ...], dtype: torch.dtype) -> Tensor | None:
+        """A ``shape`` view of buffer ``slot`` (0 or 1), grown to fit when needed; ``None``
+        above `limit` (the caller allocates)."""
         numel = math.prod(shape)
+        if numel > self.limit:
+            return None
         buffer = self.buffers.get((dtype, slot))
         if buffer is None or buffer.numel() < numel:
             with torch.inference_mode(False):
