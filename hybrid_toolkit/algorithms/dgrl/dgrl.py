@@ -213,9 +213,9 @@ class DGRL(BaseAlgorithm):
                 self.face_windows,
             )
             discrete, continuous = self.model.unit_actions(noisy.points)
-            inputs = self.model.critic_actions(discrete, continuous)
-            q = self.model.critic.min_value(features, inputs)
             cands = self.model.encode_unit(discrete, continuous)
+            # the critics read the candidates with inactive parameters zeroed (critic_actions)
+            q = self.model.critic.min_value(features, self.model.mask_inactive(cands, discrete))
             target, weights = softmax_target(
                 cands + noisy.overshoot, q, cfg.dbu_temperature, cfg.dbu_standardize
             )

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -57,11 +58,71 @@ class EnsembleLinear(nn.Module):
         self.weight = nn.Parameter(torch.stack(weights))  # [n, in, out]
         self.bias = nn.Parameter(torch.zeros(n, 1, out_dim))
 
-    def forward(self, x: Tensor) -> Tensor:
-        """``x`` is ``[n, M, in]``, or ``[M, in]`` shared by every member."""
+    def forward(self, x: Tensor, out: Tensor | None = None) -> Tensor:
+        """``x`` is ``[n, M, in]``, or ``[M, in]`` shared by every member; ``out``: an
+        ``[n, M, out]`` buffer to write the result into (``[n, M, in]`` input only)."""
         if x.dim() == 2:
             return torch.matmul(x, self.weight) + self.bias
+        if out is not None:
+            return torch.baddbmm(self.bias, x, self.weight, out=out)
         return torch.baddbmm(self.bias, x, self.weight)
+
+
+class _Scratch(threading.local):
+    """Two growing flat buffers per thread and dtype for the critics' hidden activations in
+    gradient-free CPU passes (SDN's and DBU's candidate scoring, the TD target).
+
+    Those activations are the largest tensors DGRL makes (``[n, B * K, H]``, megabytes), and
+    they die within one forward: freed to the C allocator, they are handed back to the OS and
+    page-faulted in again on the next decision. Alternating between two kept buffers writes
+    the same bits into memory that stays mapped. Per thread, so concurrent forwards never share
+    one; outside inference mode, so a buffer first made under ``torch.inference_mode`` still
+    serves plain ``no_grad`` passes.
+    """
+
+    def __init__(self) -> None:
+        self.buffers: dict[tuple[torch.dtype, int], Tensor] = {}
+
+    limit = 1 << 22
+    """Largest buffer kept, in elements (16 MB of float32, a 1,000-state decision with 2 critics
+    of 256 and 8 candidates): a larger pass allocates afresh, where the matmuls dwarf the page
+    faults anyway, so the memory a thread keeps stays bounded."""
+
+    def take(self, slot: int, shape: tuple[int, ...], dtype: torch.dtype) -> Tensor | None:
+        """A ``shape`` view of buffer ``slot`` (0 or 1), grown to fit when needed; ``None``
+        above `limit` (the caller allocates)."""
+        numel = math.prod(shape)
+        if numel > self.limit:
+            return None
+        buffer = self.buffers.get((dtype, slot))
+        if buffer is None or buffer.numel() < numel:
+            with torch.inference_mode(False):
+                buffer = torch.empty(numel, dtype=dtype)
+            self.buffers[(dtype, slot)] = buffer
+        return buffer[:numel].view(shape)
+
+
+_SCRATCH = _Scratch()
+
+
+_IN_PLACE: dict[type[nn.Module], Callable[[Tensor], Tensor]] = {
+    nn.ReLU: torch.relu_,
+    nn.Tanh: torch.tanh_,
+}
+"""In-place twins of the activations whose backward reads only their output, in place or not
+(the same kernels forward and backward, so the same bits): the critics apply them to fresh
+matmul outputs, which saves one ``[n, B * K, H]`` buffer per layer (allocating, page-faulting
+and writing it costs about as much as the activation itself on the CPU)."""
+
+
+def in_place(activation: nn.Module) -> Callable[[Tensor], Tensor]:
+    """``activation`` applied in place where that is exact and autograd-safe, else as is.
+
+    Only for an input nothing else reads (a matmul output): ReLU and tanh write over it. ELU's
+    in-place backward rebuilds ``exp(x)`` from the output (other bits), and GELU's and SiLU's
+    needs the input, so they keep the module.
+    """
+    return _IN_PLACE.get(type(activation), activation)
 
 
 class QEnsemble(nn.Module):
@@ -113,15 +174,20 @@ class QEnsemble(nn.Module):
         """Every critic's values ``[n_critics, B, K]`` of actions ``[B, K, D]``."""
         batch, k = actions.shape[:2]
         n = self.n_critics
+        activate = in_place(self.activation)
         if self.encoder is not None:
-            state = self.activation(self.encoder(features))  # [n, B, H0]
+            state = activate(self.encoder(features))  # [n, B, H0]
         else:
             state = features.expand(n, -1, -1)
         state = state[:, :, None, :].expand(-1, -1, k, -1)
         joined = torch.cat([state, actions.expand(n, -1, -1, -1)], dim=-1)
         x = joined.reshape(n, batch * k, -1)
-        for layer in self.hidden_layers:
-            x = self.activation(layer(x))
+        scratch = x.device.type == "cpu" and not torch.is_grad_enabled()
+        layers: list[EnsembleLinear] = list(self.hidden_layers)  # type: ignore[arg-type]
+        for i, layer in enumerate(layers):
+            shape = (n, batch * k, layer.weight.shape[-1])
+            out = _SCRATCH.take(i % 2, shape, x.dtype) if scratch else None
+            x = activate(layer(x, out))
         return self.output(x).reshape(n, batch, k)
 
     def min_value(self, features: Tensor, actions: Tensor) -> Tensor:

@@ -209,9 +209,10 @@ class SampledDynamicNeighborhood:
             cdf = cdf / cdf[..., -1:]  # last entry exactly 1, so u < 1 never runs past the end
             rows = 1 if shared_draws else batch
             u = torch.rand(rows, n_d, draws, generator=generator, device=box.device)
-            u = u.expand(batch, -1, -1).contiguous()  # searchsorted wants contiguous values
-            pick = torch.searchsorted(cdf, u.to(cdf.dtype), right=True)
-            pick = pick.clamp(max=options.shape[-1] - 1)
+            # inverse-CDF draw: the number of CDF entries <= u, i.e. searchsorted(right=True) on
+            # the non-decreasing cdf, as one broadcast comparison over the 2r + 2 options
+            below = cdf[..., None] <= u.to(cdf.dtype)[:, :, None, :]  # [B, n_d, 2r + 2, draws]
+            pick = torch.count_nonzero(below, dim=2).clamp(max=options.shape[-1] - 1)
             sampled = options.gather(-1, pick).transpose(1, 2)  # [B, draws, n_d]
         else:
             sampled = nearest.new_zeros(batch, draws, 0)

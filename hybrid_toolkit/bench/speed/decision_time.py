@@ -10,8 +10,13 @@ timed runs of about ``--seconds`` each, in milliseconds per decision, plus its r
 training decision. Wolpertinger enumerates the action set, so it is refused above its
 ``max_actions`` (10^6 actions), as it would be in training.
 
-Writes ``decision-time.{json,md,png}`` under ``--out-dir``; ``--docs-page`` rewrites the page's
-results block (the tables beside the paper's numbers) and copies the JSON and PNG beside it.
+A second table (``--parts training``, `training_cost`) times whole **training** steps —
+decisions, ``env.step`` and the gradient updates — per batched env step, every algorithm at its
+own preset, on one-step problems of ``101^d`` actions (the job shop's ``101^10`` by default).
+
+Writes ``decision-time.{json,md,png}`` and ``training-cost.{json,md}`` under ``--out-dir``;
+``--docs-page`` rewrites the page's results block (the tables beside the paper's numbers) and
+its ``training-cost`` block, and copies the JSON files and PNG beside it.
 The paper measured about 3.3 ms per step for DGRL at every size and 12.8 → 80.2 ms for DNC (SA)
 (its sizes were lost in the text extraction); see ``docs/benchmarks/decision-time.md``.
 """
@@ -44,6 +49,7 @@ from hybrid_toolkit.bench.report import (
     publish,
     write_json,
 )
+from hybrid_toolkit.bench.speed.training_cost import TRAINERS, TimingSettings, run_training
 from hybrid_toolkit.bench.timing import seconds_since
 from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.spaces import HybridAction
@@ -79,16 +85,38 @@ search settings (DNC: radius 2, two SA iterations; DGRL: r and k from the heuris
 
 
 MODE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "smoke": {"log10_sizes": (3, 7), "batch_sizes": (1,), "repeats": 1, "seconds": 0.002},
-    "quick": {"log10_sizes": (3, 20), "batch_sizes": (1,), "repeats": 3, "seconds": 0.05},
+    "smoke": {
+        "log10_sizes": (3, 7),
+        "batch_sizes": (1,),
+        "repeats": 1,
+        "seconds": 0.002,
+        "training_components": (2,),
+        "training_seconds": 0.001,
+        "training_warmup": 64,
+    },
+    "quick": {
+        "log10_sizes": (3, 20),
+        "batch_sizes": (1,),
+        "repeats": 3,
+        "seconds": 0.05,
+        "training_components": (10,),
+        "training_seconds": 0.5,
+        "training_warmup": 640,
+    },
     "full": {
         "log10_sizes": (3, 5, 10, 15, 20, 30, 50),
         "batch_sizes": (1, 64),
         "repeats": 5,
         "seconds": 0.2,
+        "training_components": (10, 3),
+        "training_seconds": 2.0,
+        "training_warmup": 2000,
     },
 }
 """What every option left at 0 / empty means in each mode (smoke: 10^7 shows the refusal)."""
+
+PARTS = ("decisions", "training")
+"""The suite's two tables: decision time vs |A|, training cost per env step."""
 
 
 @dataclass
@@ -117,13 +145,36 @@ class DecisionTimeOptions(BenchOptions):
     threads: int = 1
     """`torch.set_num_threads`."""
     docs_page: str = ""
-    """Docs page whose results block is rewritten (JSON and PNG copied beside it); empty: none."""
+    """Docs page whose results block (decisions) and `training-cost` block are rewritten (JSON
+    and PNG copied beside it); empty: none."""
+    parts: Annotated[tuple[str, ...], ALL] = ()
+    """Tables to measure: `decisions` (decision time vs |A|), `training` (training cost per
+    env step); empty: both."""
+    training_components: Annotated[tuple[int, ...], BY_MODE] = ()
+    """Spaces of the training table, as numbers of components of `training_choices` levels;
+    full 10, 3; quick 10."""
+    training_choices: int = 101
+    """Levels per component of the training table's spaces (101: the job shop's 0..100)."""
+    training_algorithms: Annotated[tuple[str, ...], ALL] = ()
+    """Rows of the training table (keys of `TRAINERS`); empty: all of them."""
+    training_seconds: Annotated[float, BY_MODE] = 0.0
+    """Approximate duration of one timed training run; full 2, quick 0.5."""
+    training_warmup: Annotated[int, BY_MODE] = 0
+    """Transitions each model trains before it is timed; full 2000, quick 640."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         unknown = [a for a in self.algorithms if a not in DECIDERS]
         if unknown:
             raise ValueError(f"algorithms {unknown} unknown; valid ones are: {', '.join(DECIDERS)}")
+        unknown = [a for a in self.training_algorithms if a not in TRAINERS]
+        if unknown:
+            valid = ", ".join(TRAINERS)
+            raise ValueError(f"training_algorithms {unknown} unknown; valid ones are: {valid}")
+        if [p for p in self.parts if p not in PARTS]:
+            raise ValueError(f"parts must be among {PARTS}, got {self.parts}")
+        if self.training_choices < 2 or self.training_warmup < 0 or self.training_seconds < 0:
+            raise ValueError("training_choices must be >= 2, training_warmup/seconds >= 0")
         for name, low in (("choices", 2), ("threads", 1), ("repeats", 0)):
             if getattr(self, name) < low:
                 raise ValueError(f"{name} must be >= {low}, got {getattr(self, name)}")
@@ -308,18 +359,33 @@ def plot(records: list[dict[str, Any]], path: Path) -> Path:
 @register_suite(
     "decision-time",
     DecisionTimeOptions,
-    "ms per batched decision vs log10 |A|: DGRL, DNC, Cacla, Wolpertinger (DGRL paper Table 1)",
+    "ms per batched decision vs log10 |A| (DGRL paper Table 1) and ms per training env step: "
+    "DGRL, DNC, Cacla, Wolpertinger",
 )
 def run(options: DecisionTimeOptions) -> int:
-    """Time every cell; writes ``decision-time.{json,md,png}`` under ``out_dir``."""
+    """Time every cell; writes ``decision-time.{json,md,png}`` and ``training-cost.{json,md}``
+    under ``out_dir``."""
     args = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(args.threads)
-    meta = {"environment": environment(args.device), "args": dataclasses.asdict(args)}
-    records = measure(args)
-    meta["environment"]["load_average_end"] = load_average()
+    parts = args.parts or PARTS
     out = Path(args.out_dir)
-    json_path = write_json(out / "decision-time.json", {**meta, "results": records})
-    png = plot(records, out / "decision-time.png")
-    block = markdown(records, meta)
-    publish(block, out / "decision-time.md", png, args.docs_page, (json_path,))
+    if "decisions" in parts:
+        meta = {"environment": environment(args.device), "args": dataclasses.asdict(args)}
+        records = measure(args)
+        meta["environment"]["load_average_end"] = load_average()
+        json_path = write_json(out / "decision-time.json", {**meta, "results": records})
+        png = plot(records, out / "decision-time.png")
+        block = markdown(records, meta)
+        publish(block, out / "decision-time.md", png, args.docs_page, (json_path,))
+    if "training" in parts:
+        run_training(
+            args.training_algorithms or tuple(TRAINERS),
+            args.training_components,
+            args.training_choices,
+            TimingSettings(args.repeats, args.training_seconds, args.training_warmup),
+            args.seed,
+            args.device,
+            out,
+            args.docs_page,
+        )
     return 0
