@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import os
 import shutil
 from collections.abc import Iterator
 from functools import partial
@@ -30,7 +31,10 @@ from hybrid_toolkit.bench.grid_runner import (
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.tune")
 
-TIMING = frozenset({"wall_s", "seconds_per_update", "cpu_seconds", "wall_seconds", "cpu_minutes"})
+TIMING = frozenset(
+    {"wall_s", "seconds_per_update", "cpu_seconds", "wall_seconds", "cpu_minutes"}
+    | {"environment", "load_average"}
+)
 """Fields that measure the machine, not the run; they differ between any two runs."""
 RUNNER = frozenset({"out_dir", "runner", "max_concurrent", "num_cpus"})
 """Options that say where and how the grid ran, not what it computed."""
@@ -81,6 +85,13 @@ def test_hpo_paper_writes_the_same_results_through_ray_tune_as_sequentially(
         assert (tmp_path / "ray" / plot).read_bytes() == (
             tmp_path / "sequential" / plot
         ).read_bytes()
+
+
+def test_trials_run_at_the_priority_of_a_sequential_run() -> None:
+    """Ray's default worker niceness (15) would starve the trials beside any other job."""
+    got: dict[int, Any] = {}
+    run_grid([GridJob("nice", partial(os.nice, 0))], GridOptions(runner="ray"), got.__setitem__)
+    assert got == {0: os.nice(0)}
 
 
 @pytest.mark.slow
