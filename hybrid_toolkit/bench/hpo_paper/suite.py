@@ -253,6 +253,8 @@ def run(options: HPOPaperOptions) -> int:
     out = Path(options.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     docs = Path(options.docs_dir) if options.docs_dir else None
+    if docs is not None:
+        docs.mkdir(parents=True, exist_ok=True)  # the plots are written before results.md
     sections: list[str] = []
     results: dict[str, Any] = {"options": dataclasses.asdict(options)}
     start = time.perf_counter()
