@@ -208,6 +208,7 @@ def write_json_atomic(path: Path, data: Any) -> Path:
     try:
         with os.fdopen(fd, "w") as f:
             f.write(json.dumps(data, indent=2) + "\n")
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would be odd for a result file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

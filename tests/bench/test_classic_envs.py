@@ -1,0 +1,90 @@
+"""The classic-envs suite's recipe sets: ``budget`` (the cached first runs) and ``reference``
+(HyAR at the official scripts' schedule and replay ratio, PPO and DGRL at the same budgets)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CliRunner
+
+from hybrid_toolkit.algorithms.hyar import HyAR
+from hybrid_toolkit.bench.classic_envs.cases import (
+    CASES,
+    RECIPE_SETS,
+    RECIPES,
+    REFERENCE_RECIPES,
+    recipe_key,
+    reference_timesteps,
+    scaled_recipe,
+)
+from hybrid_toolkit.envs import make
+
+RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "classic_envs"
+
+
+def test_the_recipe_sets_have_distinct_cache_keys() -> None:
+    for algo in RECIPES:
+        for case in CASES:
+            keys = [
+                recipe_key(s[algo][case], s[algo][case].timesteps, n)
+                for n, s in RECIPE_SETS.items()
+            ]
+            assert keys[0] != keys[1], (algo, case)
+            assert keys[1]["recipe_set"] == "reference"
+
+
+def test_the_budget_recipes_still_match_their_cached_runs() -> None:
+    cached = sorted(RESULTS.glob("*/*-seed*.json"))
+    assert cached
+    for path in cached:
+        record = json.loads(path.read_text())
+        recipe = RECIPES[record["algo"]][path.name.split("-seed")[0]]
+        assert record["recipe"] == recipe_key(recipe, recipe.timesteps), path
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_reference_recipe_is_the_official_schedule(case: str) -> None:
+    recipe = REFERENCE_RECIPES["hyar"][case]
+    config = HyAR.config_class(**{**HyAR.presets[recipe.preset], **recipe.overrides})
+    assert config.gradient_steps in (-1, config.train_freq * config.num_envs)
+    assert config.train_freq == 1
+    assert config.warmup_episodes == (20_000 if "Goal" in case else 5000)
+    assert config.vae_pretrain_steps == 5000
+    assert recipe.timesteps == reference_timesteps(case) > CASES[case].paper_hyar_steps
+    # PPO and DGRL train on the same number of environment steps
+    assert {REFERENCE_RECIPES[a][case].timesteps for a in REFERENCE_RECIPES} == {recipe.timesteps}
+
+
+def test_the_reference_recipe_takes_one_td3_update_per_transition() -> None:
+    recipe = scaled_recipe(REFERENCE_RECIPES["hyar"]["HardMove4"], 2000, num_envs=4)
+    env = make("HardMove-v0", num_envs=4, n_actuators=4)
+    model = HyAR(env, recipe.preset, seed=0, verbose=0, **recipe.overrides)
+    model.learn(recipe.timesteps)
+    assert model.progress.phase == "td3" and model.progress.td3_updates > 0
+    steps, updates = model.num_timesteps, model.progress.td3_updates
+    model.learn(64, reset_num_timesteps=False)
+    assert model.progress.td3_updates - updates == model.num_timesteps - steps == 64
+
+
+def test_smoke_runs_the_reference_recipe_into_its_own_cache(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    args = ["bench", "classic-envs", "--mode", "smoke", "--recipe", "reference"]
+    code, out = run_cli([*args, "--out-dir", str(tmp_path)])
+    assert code == 0, out
+    folder = tmp_path / "classic_envs"
+    assert sorted(p.parent.name for p in folder.rglob("*.json")) == ["dgrl", "hyar", "ppo"]
+    for path in folder.glob("reference/*/HardMove4-seed0.json"):
+        record = json.loads(path.read_text())
+        assert record["recipe"]["recipe_set"] == "reference"
+        assert record["curve"][-1]["success_rate"] == record["success_rate"]
+        assert record["train_cpu_seconds"] > 0
+    hyar = json.loads((folder / "reference/hyar/HardMove4-seed0.json").read_text())
+    assert hyar["td3_updates"] > 0
+    assert (tmp_path / "classic-envs-reference-curves.md").read_text().count("finished") >= 3
+    mtimes = {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")}
+    code, out = run_cli([*args, "--out-dir", str(tmp_path)])  # everything cached: no rerun
+    assert code == 0, out
+    assert mtimes == {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")}
