@@ -75,6 +75,9 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 """What every option left at 0 / empty means in each mode."""
 BUDGET_DIVISOR = {"smoke": 2000, "quick": 20, "full": 1}
 """Every recipe's budget and phase lengths are divided by this in each mode."""
+REFERENCE_SMOKE_DIVISOR = 8000
+"""Smoke's divisor for the ``reference`` recipes, whose budgets are 4–20 × ``budget``'s (HyAR
+still reaches its TD3 phase, not yet its first update)."""
 SMOKE_OVERRIDES: dict[str, Any] = {"num_envs": 4}
 """Smoke runs also shrink the batch, so a run takes a second."""
 CURVE_POINTS: dict[str, int] = {"budget": 0, "reference": 40}
@@ -312,6 +315,8 @@ def load_records(results: Path, recipe_set: str = "budget", *, progress: bool = 
 def _recipe(opts: ClassicEnvsOptions, algo: str, case: str) -> Recipe:
     recipe = RECIPE_SETS[opts.recipe][algo][case]
     divisor = BUDGET_DIVISOR[opts.mode]
+    if opts.mode == "smoke" and opts.recipe == "reference":
+        divisor = REFERENCE_SMOKE_DIVISOR
     if divisor == 1:
         return recipe
     return scaled_recipe(recipe, divisor, **(SMOKE_OVERRIDES if opts.mode == "smoke" else {}))
