@@ -87,8 +87,8 @@ def curves_table(records: Records, running: Records, names: list[str]) -> str:
     """The learning curve of every run that has one: finished runs and (marked) running ones."""
     rows = [
         "| env | algorithm | seed | status | steps | TD3 updates | success rate | mean return "
-        "| eval episodes | train time |",
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| eval episodes | train time (wall) | train CPU time |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name in names:
         for algo in LABELS:
@@ -101,7 +101,8 @@ def curves_table(records: Records, running: Records, names: list[str]) -> str:
                         f"| {name} | {algo} | {run['seed']} | {status} | {point['timesteps']:,} "
                         f"| {'' if updates is None else f'{updates:,}'} "
                         f"| {point['success_rate']:.3f} | {point['mean_return']:.3f} "
-                        f"| {point['eval_episodes']} | {point['train_seconds'] / 60:.1f} min |"
+                        f"| {point['eval_episodes']} | {point['train_seconds'] / 60:.1f} min "
+                        f"| {point['train_cpu_seconds'] / 60:.1f} min |"
                     )
     if len(rows) == 2:
         return "No learning curves recorded yet.\n"
@@ -196,9 +197,14 @@ def write_report(
     recipe_set: str = "budget",
     running: Records | None = None,
 ) -> list[Path]:
-    """Write the benchmark page's table and plot, and every env page's rows, of one recipe set
-    (``budget``: ``classic-envs-*``; others: ``classic-envs-<set>-*``, with the learning curves
-    of finished and ``running`` runs); returns the paths."""
+    """Write the benchmark page's table and plot, and every env page's rows, of one recipe set;
+    returns the paths.
+
+    ``budget`` writes ``classic-envs-table.md`` and ``classic-envs.png`` into ``docs``; other
+    sets write ``classic-envs-<set>.png`` into ``docs`` and their tables, with the learning
+    curves of finished and ``running`` runs (``classic-envs-<set>-curves.md``), into
+    ``results`` (the page includes them from there, so they need no place in the site's nav).
+    """
     docs.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
     prefix = "classic-envs" if recipe_set == "budget" else f"classic-envs-{recipe_set}"
@@ -212,11 +218,12 @@ def write_report(
             )
         )
 
-    written = [docs / f"{prefix}-table.md", docs / f"{prefix}.png"]
+    tables_dir = docs if recipe_set == "budget" else results
+    written = [tables_dir / f"{prefix}-table.md", docs / f"{prefix}.png"]
     written[0].write_text(tables(list(cases)))
     plot(records, cases, written[1])
     if recipe_set != "budget":
-        written.append(docs / f"{prefix}-curves.md")
+        written.append(results / f"{prefix}-curves.md")
         written[-1].write_text(curves_table(records, running or {}, list(cases)))
     for page in sorted({case.page for case in cases.values()}):
         names = [n for n in cases if cases[n].page == page]

@@ -26,8 +26,9 @@ After the runs the suite rewrites, from every cached run of the recipe set,
 * ``<docs_dir>/classic-envs.png`` — Table 2's metric per env and algorithm, seed spread;
 * ``<out_dir>/classic-envs-<page>.md`` — the rows of each env page (platform, goal, hard-move);
 
-(``reference``: ``classic-envs-reference-table.md``, ``classic-envs-reference-curves.md``,
-``classic-envs-reference.png`` and ``classic-envs-reference-<page>.md``).
+(``reference``: ``<docs_dir>/classic-envs-reference.png``, and ``classic-envs-reference-table.md``,
+``classic-envs-reference-curves.md`` — every run's learning curve — and
+``classic-envs-reference-<page>.md`` in ``<out_dir>``).
 
 The committed results come from ``--mode full --out-dir benchmarks/results --docs-dir
 docs/benchmarks``; ``quick`` runs 1/20 of every budget and one seed (about 2.5 minutes on 2 CPU
