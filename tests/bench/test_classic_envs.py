@@ -19,6 +19,7 @@ from hybrid_toolkit.bench.classic_envs.cases import (
     reference_timesteps,
     scaled_recipe,
 )
+from hybrid_toolkit.bench.classic_envs.suite import load_records, progress_path, run_one, run_path
 from hybrid_toolkit.envs import make
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "classic_envs"
@@ -94,3 +95,18 @@ def test_smoke_runs_the_reference_recipe_into_its_own_cache(
     code, out = run_cli([*args, "--out-dir", str(tmp_path)])  # everything cached: no rerun
     assert code == 0, out
     assert mtimes == {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")}
+
+
+def test_an_unfinished_run_leaves_its_curve_in_a_progress_file(tmp_path: Path) -> None:
+    recipe = scaled_recipe(REFERENCE_RECIPES["ppo"]["HardMove4"], 8000, num_envs=4)
+    run = run_path(tmp_path, "ppo", "HardMove4", 0, "reference")
+    record = run_one(
+        "ppo", CASES["HardMove4"], recipe, 0, 4, "cpu", "reference", 2, progress_path(run)
+    )
+    progress = json.loads(progress_path(run).read_text())  # the run was never stored
+    assert progress["status"] == "unfinished" and progress["recipe"] == record["recipe"]
+    # points inside ``learn`` (128-step rollouts), then the final evaluation, never twice
+    assert progress["curve"] == record["curve"]
+    assert [p["timesteps"] for p in record["curve"]] == [128, 256]
+    assert load_records(tmp_path, "reference", progress=True)["ppo"]["HardMove4"] == [progress]
+    assert load_records(tmp_path, "reference") == {}

@@ -84,7 +84,8 @@ def runs_table(
 
 
 def curves_table(records: Records, running: Records, names: list[str]) -> str:
-    """The learning curve of every run that has one: finished runs and (marked) running ones."""
+    """The learning curve of every run that has one: finished runs, and the progress files of
+    unfinished ones (still training, or stopped before the end), marked as such."""
     rows = [
         "| env | algorithm | seed | status | steps | TD3 updates | success rate | mean return "
         "| eval episodes | train time (wall) | train CPU time |",
@@ -93,7 +94,7 @@ def curves_table(records: Records, running: Records, names: list[str]) -> str:
     for name in names:
         for algo in LABELS:
             runs = [(r, "finished") for r in records.get(algo, {}).get(name, []) if "curve" in r]
-            runs += [(r, "**running**") for r in running.get(algo, {}).get(name, [])]
+            runs += [(r, "**unfinished**") for r in running.get(algo, {}).get(name, [])]
             for run, status in runs:
                 for point in run["curve"]:
                     updates = point["td3_updates"]

@@ -154,6 +154,8 @@ class LearningCurve(Callback):
         model = ctx.algo
         if ctx.num_timesteps < self.next_at or _phase(model) == "warmup":
             return True
+        if ctx.num_timesteps >= ctx.total_timesteps:  # the final evaluation follows
+            return True
         while self.next_at <= ctx.num_timesteps:
             self.next_at += self.every
         self.add(model, ctx.num_timesteps, self.eval_env)
@@ -189,7 +191,7 @@ class LearningCurve(Callback):
                 flush=True,
             )
             write_json_atomic(
-                self.progress_path, {**self.header, "status": "running", "curve": self.points}
+                self.progress_path, {**self.header, "status": "unfinished", "curve": self.points}
             )
         return point
 
@@ -245,7 +247,11 @@ def run_one(
     model = cls(env, recipe.preset, seed=seed, device=device, verbose=0, **recipe.overrides)
     key = recipe_key(recipe, recipe.timesteps, recipe_set)
     header = {"label": f"{algo} {case.env} seed {seed}", "algo": algo, "seed": seed, "recipe": key}
-    curve_env = make(case.env, num_envs=min(CURVE_EPISODES, episodes), device=device, **env_kwargs)
+    curve_env = (
+        make(case.env, num_envs=min(CURVE_EPISODES, episodes), device=device, **env_kwargs)
+        if curve_points
+        else None
+    )
     every = max(1, recipe.timesteps // curve_points) if curve_points else recipe.timesteps + 1
     curve = LearningCurve(curve_env, case, seed, every, progress_path, header)
     start, start_cpu = time.perf_counter(), time.process_time()
