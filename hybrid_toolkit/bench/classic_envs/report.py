@@ -77,10 +77,17 @@ def runs_table(
                 f"| {name} | {algo} | `{recipe.preset}` | {runs[0]['timesteps']:,} | {paper} "
                 f"| {len(runs)} | {_mean_std([r['success_rate'] for r in runs])} "
                 f"| {_mean_std([r['mean_return'] for r in runs])} "
-                f"| {statistics.median(r['train_seconds'] for r in runs):.0f} s "
+                f"| {statistics.median(r['train_seconds'] for r in runs):.0f} s{_cpu(runs)} "
                 f"| {statistics.median(r['steps_per_second'] for r in runs):.0f} |"
             )
     return "\n".join(rows) + "\n"
+
+
+def _cpu(runs: list[dict[str, Any]]) -> str:
+    """`` (CPU N s)`` where every run recorded its CPU time (reference runs), else nothing."""
+    if not all("train_cpu_seconds" in r for r in runs):
+        return ""
+    return f" (CPU {statistics.median(r['train_cpu_seconds'] for r in runs):.0f} s)"
 
 
 def curves_table(records: Records, running: Records, names: list[str]) -> str:
