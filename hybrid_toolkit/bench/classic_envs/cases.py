@@ -1,5 +1,11 @@
 """The classic-envs benchmark's grid: the cases beside the HyAR paper's Table 2, and how each
-algorithm trains on each case (preset, budget and the overrides of our compute budget)."""
+algorithm trains on each case (preset, budget and overrides) under each recipe set:
+
+* ``budget`` (:data:`RECIPES`): our first, compute-limited runs — HyAR at 0.25 TD3 updates per
+  transition with shortened warm-up and VAE pre-training, 5–15 % of the paper's training;
+* ``reference`` (:data:`REFERENCE_RECIPES`): HyAR at the official scripts' schedule — one TD3
+  update per transition, their warm-up episodes and VAE pre-training steps, their TD3-phase
+  budget — and PPO and DGRL at the same environment-step budget per case."""
 
 from __future__ import annotations
 
@@ -101,6 +107,69 @@ RECIPES: dict[str, dict[str, Recipe]] = {
 """Every algorithm's recipe per case."""
 
 
+REFERENCE_WARMUP_STEPS: dict[str, int] = {
+    "Platform": 11_000,
+    "Goal": 21_000,
+    "HardGoal": 21_000,
+    **{f"HardMove{n}": 150_000 for n in (4, 6, 8, 10)},
+}
+"""Environment steps of the reference warm-up per case, rounded up: its episodes (Platform and
+Hard Move 5000, Goal and Hard Goal 20 000) × the mean length of a uniformly random episode
+measured here (Platform 2.2 steps; Goal, Hard Goal 1.0: a random kick ends most episodes;
+Hard Move 30, the time limit), plus the
+overshoot of a warm-up chunk of 64 × 8 steps. ``learn`` counts warm-up steps, the paper's
+budgets do not, so the reference budget is this plus the official script's TD3-phase steps."""
+
+# HyAR at the reference's replay ratio: 64 scenarios per batched step and one TD3 update per
+# transition collected (gradient_steps -1: train_freq × num_envs = 64 per batched step, like
+# the official scripts' one update per env step), the official warm-up episodes (the preset's),
+# 5000 VAE pre-training steps, fine-tuning from episode 1000 and exploration σ annealed over
+# 1000 episodes. Every phase length is listed so that quick and smoke runs scale it.
+_HYAR_REFERENCE = {
+    "num_envs": 64,
+    "warmup_chunk": 8,
+    "train_freq": 1,
+    "gradient_steps": -1,
+    "vae_pretrain_steps": 5000,
+    "vae_update_start": 1000,
+    "expl_noise_episodes": 1000,
+}
+_HYAR_PRESET = {"Platform": "platform", "Goal": "goal", "HardGoal": "hard-goal"}
+_HYAR_PRESET |= {f"HardMove{n}": "hard-move" for n in (4, 6, 8, 10)}
+
+
+def reference_timesteps(case: str) -> int:
+    """Environment steps of a reference run: warm-up plus the official TD3-phase steps."""
+    return REFERENCE_WARMUP_STEPS[case] + CASES[case].paper_hyar_steps
+
+
+def _hyar_reference(case: str) -> Recipe:
+    preset = _HYAR_PRESET[case]
+    warmup = {"warmup_episodes": HyAR.presets[preset]["warmup_episodes"]}
+    return Recipe(preset, reference_timesteps(case), {**_HYAR_REFERENCE, **warmup})
+
+
+def _same_budget(recipe: Recipe, case: str) -> Recipe:
+    return replace(recipe, timesteps=reference_timesteps(case))
+
+
+REFERENCE_RECIPES: dict[str, dict[str, Recipe]] = {
+    "hyar": {case: _hyar_reference(case) for case in CASES},
+    **{
+        algo: {case: _same_budget(RECIPES[algo][case], case) for case in CASES}
+        for algo in ("ppo", "dgrl")
+    },
+}
+"""The ``reference`` recipe set: HyAR at the official scripts' schedule and replay ratio; PPO
+and DGRL with their ``budget`` presets and options at HyAR's environment-step budget."""
+
+RECIPE_SETS: dict[str, dict[str, dict[str, Recipe]]] = {
+    "budget": RECIPES,
+    "reference": REFERENCE_RECIPES,
+}
+"""Recipe sets by the name ``--recipe`` takes."""
+
+
 def scaled_recipe(recipe: Recipe, divisor: int, **overrides: Any) -> Recipe:
     """The recipe at ``1/divisor`` of its budget and phase lengths (quick: 20; smoke: more),
     with ``overrides`` on top."""
@@ -112,6 +181,9 @@ def scaled_recipe(recipe: Recipe, divisor: int, **overrides: Any) -> Recipe:
     )
 
 
-def recipe_key(recipe: Recipe, timesteps: int) -> dict[str, Any]:
-    """What must match for a cached run to count: preset, budget, overrides, env options."""
-    return {**asdict(recipe), "timesteps": timesteps}
+def recipe_key(recipe: Recipe, timesteps: int, recipe_set: str = "budget") -> dict[str, Any]:
+    """What must match for a cached run to count: preset, budget, overrides, env options, and
+    the recipe set (named for every set but ``budget``, whose runs were cached before sets
+    existed)."""
+    key = {**asdict(recipe), "timesteps": timesteps}
+    return key if recipe_set == "budget" else {**key, "recipe_set": recipe_set}

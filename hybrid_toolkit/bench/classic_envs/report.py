@@ -42,7 +42,10 @@ def comparison_table(records: Records, cases: dict[str, Any], names: list[str]) 
         cells = []
         for algo in LABELS:
             runs = records.get(algo, {}).get(name, [])
-            cells.append(_mean_std([table2_value(r, case.metric) for r in runs]))
+            cell = _mean_std([table2_value(r, case.metric) for r in runs])
+            if runs and case.metric == "return":  # a return is no success: say both
+                cell += f"; success {statistics.mean(r['success_rate'] for r in runs):.2f}"
+            cells.append(cell)
         hyar = [table2_value(r, case.metric) for r in records.get("hyar", {}).get(name, [])]
         gap = f"{statistics.mean(hyar) - case.table2_hyar:+.2f}" if hyar else "—"
         metric = "normalised return" if case.metric == "return" else "success rate"
@@ -74,9 +77,43 @@ def runs_table(
                 f"| {name} | {algo} | `{recipe.preset}` | {runs[0]['timesteps']:,} | {paper} "
                 f"| {len(runs)} | {_mean_std([r['success_rate'] for r in runs])} "
                 f"| {_mean_std([r['mean_return'] for r in runs])} "
-                f"| {statistics.median(r['train_seconds'] for r in runs):.0f} s "
+                f"| {statistics.median(r['train_seconds'] for r in runs):.0f} s{_cpu(runs)} "
                 f"| {statistics.median(r['steps_per_second'] for r in runs):.0f} |"
             )
+    return "\n".join(rows) + "\n"
+
+
+def _cpu(runs: list[dict[str, Any]]) -> str:
+    """`` (CPU N s)`` where every run recorded its CPU time (reference runs), else nothing."""
+    if not all("train_cpu_seconds" in r for r in runs):
+        return ""
+    return f" (CPU {statistics.median(r['train_cpu_seconds'] for r in runs):.0f} s)"
+
+
+def curves_table(records: Records, running: Records, names: list[str]) -> str:
+    """The learning curve of every run that has one: finished runs, and the progress files of
+    unfinished ones (still training, or stopped before the end), marked as such."""
+    rows = [
+        "| env | algorithm | seed | status | steps | TD3 updates | success rate | mean return "
+        "| eval episodes | train time (wall) | train CPU time |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in names:
+        for algo in LABELS:
+            runs = [(r, "finished") for r in records.get(algo, {}).get(name, []) if "curve" in r]
+            runs += [(r, "**unfinished**") for r in running.get(algo, {}).get(name, [])]
+            for run, status in runs:
+                for point in run["curve"]:
+                    updates = point["td3_updates"]
+                    rows.append(
+                        f"| {name} | {algo} | {run['seed']} | {status} | {point['timesteps']:,} "
+                        f"| {'' if updates is None else f'{updates:,}'} "
+                        f"| {point['success_rate']:.3f} | {point['mean_return']:.3f} "
+                        f"| {point['eval_episodes']} | {point['train_seconds'] / 60:.1f} min "
+                        f"| {point['train_cpu_seconds'] / 60:.1f} min |"
+                    )
+    if len(rows) == 2:
+        return "No learning curves recorded yet.\n"
     return "\n".join(rows) + "\n"
 
 
@@ -160,11 +197,25 @@ def _first_with(records: Records, algo: str, names: list[str]) -> str:
 
 
 def write_report(
-    records: Records, cases: dict[str, Any], recipes: dict[str, Any], results: Path, docs: Path
+    records: Records,
+    cases: dict[str, Any],
+    recipes: dict[str, Any],
+    results: Path,
+    docs: Path,
+    recipe_set: str = "budget",
+    running: Records | None = None,
 ) -> list[Path]:
-    """Write the benchmark page's table and plot, and every env page's rows; returns them."""
+    """Write the benchmark page's table and plot, and every env page's rows, of one recipe set;
+    returns the paths.
+
+    ``budget`` writes ``classic-envs-table.md`` and ``classic-envs.png`` into ``docs``; other
+    sets write ``classic-envs-<set>.png`` into ``docs`` and their tables, with the learning
+    curves of finished and ``running`` runs (``classic-envs-<set>-curves.md``), into
+    ``results`` (the page includes them from there, so they need no place in the site's nav).
+    """
     docs.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
+    prefix = "classic-envs" if recipe_set == "budget" else f"classic-envs-{recipe_set}"
 
     def tables(names: list[str]) -> str:
         return "\n".join(
@@ -175,11 +226,15 @@ def write_report(
             )
         )
 
-    written = [docs / "classic-envs-table.md", docs / "classic-envs.png"]
+    tables_dir = docs if recipe_set == "budget" else results
+    written = [tables_dir / f"{prefix}-table.md", docs / f"{prefix}.png"]
     written[0].write_text(tables(list(cases)))
     plot(records, cases, written[1])
+    if recipe_set != "budget":
+        written.append(results / f"{prefix}-curves.md")
+        written[-1].write_text(curves_table(records, running or {}, list(cases)))
     for page in sorted({case.page for case in cases.values()}):
         names = [n for n in cases if cases[n].page == page]
-        written.append(results / f"classic-envs-{page}.md")
+        written.append(results / f"{prefix}-{page}.md")
         written[-1].write_text(tables(names))
     return written

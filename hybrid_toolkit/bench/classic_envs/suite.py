@@ -2,22 +2,33 @@
 benchmarks, beside the HyAR paper's Table 2.
 
 For every algorithm (``--algos``), case (Platform, Goal, Hard Goal, Hard Move n = 4/6/8/10) and
-seed it trains the algorithm with the case's recipe (preset + the overrides of our compute
-budget, :data:`~hybrid_toolkit.bench.classic_envs.cases.RECIPES`), then evaluates the
-deterministic policy on the first episode of each of ``--eval-episodes`` fresh scenarios (env
+seed it trains the algorithm with the case's recipe from the recipe set ``--recipe`` (``budget``:
+:data:`~hybrid_toolkit.bench.classic_envs.cases.RECIPES`, our compute-limited first runs;
+``reference``: :data:`~hybrid_toolkit.bench.classic_envs.cases.REFERENCE_RECIPES`, HyAR at the
+official scripts' schedule and replay ratio, PPO and DGRL at the same step budgets), then
+evaluates the deterministic policy on the first episode of each of ``--eval-episodes`` fresh
+scenarios (env
 seed ``10_000 + seed``, the same for every algorithm). It reports the success rate (Platform:
 reaching the end; Goal: scoring; Hard Move: entering the target) and the mean return (Platform:
 the normalised return Table 2 reports for it).
 
-Every run is cached as one JSON file, ``<out_dir>/classic_envs/<algo>/<case>-seed<k>.json``,
-written as soon as it finishes: an interrupted sweep resumes where it stopped, and a run is
-repeated only when its recipe changed or with ``--rerun``. After the runs the suite rewrites,
-from every cached run,
+Every run is cached as one JSON file, ``<out_dir>/classic_envs/<algo>/<case>-seed<k>.json``
+(``reference`` runs: ``<out_dir>/classic_envs/reference/<algo>/...``), written atomically as soon
+as it finishes: an interrupted sweep resumes where it stopped, and a run is repeated only when
+its recipe changed or with ``--rerun``. ``reference`` runs also record a learning curve (the
+deterministic policy on ``CURVE_EPISODES`` scenarios at ``CURVE_POINTS`` points of the budget;
+HyAR: in its TD3 phase only), and while they train keep the curve so far in
+``<case>-seed<k>.progress.json`` beside the cache file, so a run stopped early still leaves one.
+After the runs the suite rewrites, from every cached run of the recipe set,
 
 * ``<docs_dir>/classic-envs-table.md`` — our three algorithms beside Table 2's HyAR-TD3 and
   H-PPO, plus the per-run details and budgets;
 * ``<docs_dir>/classic-envs.png`` — Table 2's metric per env and algorithm, seed spread;
-* ``<out_dir>/classic-envs-<page>.md`` — the rows of each env page (platform, goal, hard-move).
+* ``<out_dir>/classic-envs-<page>.md`` — the rows of each env page (platform, goal, hard-move);
+
+(``reference``: ``<docs_dir>/classic-envs-reference.png``, and ``classic-envs-reference-table.md``,
+``classic-envs-reference-curves.md`` — every run's learning curve — and
+``classic-envs-reference-<page>.md`` in ``<out_dir>``).
 
 The committed results come from ``--mode full --out-dir benchmarks/results --docs-dir
 docs/benchmarks``; ``quick`` runs 1/20 of every budget and one seed (about 2.5 minutes on 2 CPU
@@ -27,18 +38,21 @@ cores).
 from __future__ import annotations
 
 import json
+import os
+import re
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import torch
 
 from hybrid_toolkit.bench.classic_envs.cases import (
     ALGORITHMS,
     CASES,
-    RECIPES,
+    RECIPE_SETS,
     Case,
     Recipe,
     recipe_key,
@@ -47,9 +61,12 @@ from hybrid_toolkit.bench.classic_envs.cases import (
 from hybrid_toolkit.bench.classic_envs.report import Records, write_report
 from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
 from hybrid_toolkit.bench.registry import ALL, BY_MODE, register_suite, with_mode_defaults
-from hybrid_toolkit.bench.report import environment, load_average, write_json
+from hybrid_toolkit.bench.report import environment, load_average
 from hybrid_toolkit.envs import make
 from hybrid_toolkit.envs.outcomes import first_episode_outcomes
+from hybrid_toolkit.training.callbacks import Callback, TrainingContext
+
+RecipeSet = Literal["budget", "reference"]
 
 MODE_DEFAULTS: dict[str, dict[str, Any]] = {
     "smoke": {"cases": ("HardMove4",), "seeds": (0,), "eval_episodes": 4},
@@ -59,8 +76,18 @@ MODE_DEFAULTS: dict[str, dict[str, Any]] = {
 """What every option left at 0 / empty means in each mode."""
 BUDGET_DIVISOR = {"smoke": 2000, "quick": 20, "full": 1}
 """Every recipe's budget and phase lengths are divided by this in each mode."""
+REFERENCE_SMOKE_DIVISOR = 8000
+"""Smoke's divisor for the ``reference`` recipes, whose budgets are 4–20 × ``budget``'s (HyAR
+still reaches its TD3 phase, not yet its first update)."""
 SMOKE_OVERRIDES: dict[str, Any] = {"num_envs": 4}
 """Smoke runs also shrink the batch, so a run takes a second."""
+CURVE_POINTS: dict[str, int] = {"budget": 0, "reference": 40}
+"""Learning-curve evaluations per run (every ``timesteps / CURVE_POINTS`` steps) per recipe set;
+``budget`` runs record none (as when they were cached)."""
+SMOKE_CURVE_POINTS = 2
+"""Smoke runs evaluate the curve this many times at most (each evaluation costs a second)."""
+CURVE_EPISODES = 100
+"""Scenarios of each learning-curve evaluation (the official scripts evaluate 100 episodes)."""
 
 
 @dataclass
@@ -75,6 +102,11 @@ class ClassicEnvsOptions(GridOptions):
     """Training seeds; full 0, 1, 2; quick 0."""
     eval_episodes: Annotated[int, BY_MODE] = 0
     """Evaluation episodes (first episode of this many scenarios); full and quick 500."""
+    recipe: RecipeSet = "budget"
+    """Recipe set. budget: our compute-limited first runs (HyAR at 0.25 TD3 updates per
+    transition, shortened warm-up and VAE pre-training); reference: HyAR at the official
+    scripts' schedule (1 TD3 update per transition, their warm-up episodes, 5000 VAE
+    pre-training steps, their TD3-phase steps) and PPO and DGRL at the same step budgets."""
     rerun: bool = False
     """Re-run (algo, case, seed) triples that are already cached."""
     report_only: bool = False
@@ -88,72 +120,210 @@ class ClassicEnvsOptions(GridOptions):
             unknown = [g for g in getattr(self, name) if g not in valid]
             if unknown:
                 raise ValueError(f"--{name}: unknown {unknown}, expected some of {list(valid)}")
+        if self.recipe not in RECIPE_SETS:
+            raise ValueError(f"--recipe must be one of {list(RECIPE_SETS)}, got {self.recipe!r}")
         if self.eval_episodes < 0:
             raise ValueError(f"--eval-episodes must be >= 1, got {self.eval_episodes}")
 
 
+class LearningCurve(Callback):
+    """Evaluates the deterministic policy every ``every`` steps (HyAR: in its TD3 phase) and
+    keeps the curve so far in ``progress_path`` (written atomically after every point)."""
+
+    def __init__(
+        self,
+        eval_env: Any,
+        case: Case,
+        seed: int,
+        every: int,
+        progress_path: Path | None,
+        header: dict[str, Any],
+    ) -> None:
+        self.eval_env, self.case, self.seed, self.every = eval_env, case, seed, every
+        self.progress_path, self.header = progress_path, header
+        self.points: list[dict[str, Any]] = []
+        self.eval_seconds = self.eval_cpu_seconds = 0.0
+        self.start = self.start_cpu = 0.0
+        self.next_at = every
+
+    def on_training_start(self, ctx: TrainingContext) -> None:
+        self.start, self.start_cpu = time.perf_counter(), time.process_time()
+        self.next_at = self.every
+
+    def on_iteration(self, ctx: TrainingContext) -> bool:
+        model = ctx.algo
+        if ctx.num_timesteps < self.next_at or _phase(model) == "warmup":
+            return True
+        if ctx.num_timesteps >= ctx.total_timesteps:  # the final evaluation follows
+            return True
+        while self.next_at <= ctx.num_timesteps:
+            self.next_at += self.every
+        self.add(model, ctx.num_timesteps, self.eval_env)
+        return True
+
+    def add(self, model: Any, timesteps: int, eval_env: Any) -> dict[str, Any]:
+        """Evaluate ``model`` on ``eval_env`` now, append the point, save the progress file."""
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        outcome = first_episode_outcomes(
+            eval_env,
+            lambda obs: model.act(obs, deterministic=True),
+            seed=10_000 + self.seed,
+            max_steps=self.case.max_steps,
+        )
+        point = {
+            "timesteps": timesteps,
+            "td3_updates": _td3_updates(model),
+            "success_rate": outcome.success_rate,
+            "mean_return": outcome.mean_return,
+            "std_return": outcome.std_return,
+            "eval_episodes": eval_env.num_envs,
+            "train_seconds": round(begin - self.start - self.eval_seconds, 1),
+            "train_cpu_seconds": round(begin_cpu - self.start_cpu - self.eval_cpu_seconds, 1),
+        }
+        self.eval_seconds += time.perf_counter() - begin
+        self.eval_cpu_seconds += time.process_time() - begin_cpu
+        self.points.append(point)
+        if self.progress_path is not None:
+            print(
+                f"{self.header['label']}: {timesteps:,} steps, {point['td3_updates']} TD3 "
+                f"updates, success {point['success_rate']:.3f}, return "
+                f"{point['mean_return']:.3f}, {point['train_seconds']:.0f} s",
+                flush=True,
+            )
+            write_json_atomic(
+                self.progress_path, {**self.header, "status": "unfinished", "curve": self.points}
+            )
+        return point
+
+
+def _phase(model: Any) -> str:
+    progress = getattr(model, "progress", None)
+    return str(getattr(progress, "phase", "train"))
+
+
+def _td3_updates(model: Any) -> int | None:
+    progress = getattr(model, "progress", None)
+    return None if progress is None else int(progress.td3_updates)
+
+
+def write_json_atomic(path: Path, data: Any) -> Path:
+    """Write ``data`` as indented JSON through a temporary file and a rename, so a reader (or
+    a run killed mid-write) never sees a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(data, indent=2) + "\n")
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would be odd for a result file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def run_one(
-    algo: str, case: Case, recipe: Recipe, seed: int, episodes: int, device: str
+    algo: str,
+    case: Case,
+    recipe: Recipe,
+    seed: int,
+    episodes: int,
+    device: str,
+    recipe_set: str = "budget",
+    curve_points: int = 0,
+    progress_path: Path | None = None,
 ) -> dict[str, Any]:
-    """Train and evaluate one seed; returns the JSON record."""
+    """Train and evaluate one seed; returns the JSON record.
+
+    With ``curve_points`` > 0 the record also has the learning curve (``curve``: steps, TD3
+    updates, both metrics and the training time so far at each point; the last point is the
+    final evaluation), kept in ``progress_path`` while the run trains.
+    """
     cls = ALGORITHMS[algo]
     env_kwargs = {**case.env_kwargs, **recipe.env_kwargs}
     config = cls.config_class(**{**cls.presets[recipe.preset], **recipe.overrides})
     machine = environment(device)
     env = make(case.env, num_envs=config.num_envs, device=device, **env_kwargs)
     model = cls(env, recipe.preset, seed=seed, device=device, verbose=0, **recipe.overrides)
-    start = time.perf_counter()
-    model.learn(recipe.timesteps)
-    seconds = time.perf_counter() - start
-    eval_env = make(case.env, num_envs=episodes, device=device, **env_kwargs)
-    outcome = first_episode_outcomes(
-        eval_env,
-        lambda obs: model.act(obs, deterministic=True),
-        seed=10_000 + seed,
-        max_steps=case.max_steps,
+    key = recipe_key(recipe, recipe.timesteps, recipe_set)
+    header = {"label": f"{algo} {case.env} seed {seed}", "algo": algo, "seed": seed, "recipe": key}
+    curve_env = (
+        make(case.env, num_envs=min(CURVE_EPISODES, episodes), device=device, **env_kwargs)
+        if curve_points
+        else None
     )
-    return {
+    every = max(1, recipe.timesteps // curve_points) if curve_points else recipe.timesteps + 1
+    curve = LearningCurve(curve_env, case, seed, every, progress_path, header)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    model.learn(recipe.timesteps, callback=[curve] if curve_points else None)
+    seconds = time.perf_counter() - start - curve.eval_seconds
+    cpu_seconds = time.process_time() - start_cpu - curve.eval_cpu_seconds
+    eval_env = make(case.env, num_envs=episodes, device=device, **env_kwargs)
+    final = curve.add(model, model.num_timesteps, eval_env)
+    record = {
         "algo": algo,
         "env": case.env,
         "env_kwargs": env_kwargs,
-        "recipe": recipe_key(recipe, recipe.timesteps),
+        "recipe": key,
         "seed": seed,
         "timesteps": recipe.timesteps,
         "train_seconds": round(seconds, 1),
         "steps_per_second": round(recipe.timesteps / seconds, 1),
         "load_average_start": round(machine["load_average_start"], 2),
         "load_average_end": round(load_average(), 2),
-        "success_rate": outcome.success_rate,
-        "mean_return": outcome.mean_return,
-        "std_return": outcome.std_return,
+        "success_rate": final["success_rate"],
+        "mean_return": final["mean_return"],
+        "std_return": final["std_return"],
         "eval_episodes": episodes,
         "date": machine["date_utc"] + " UTC",
         "environment": machine,
     }
+    if curve_points:
+        record |= {
+            "recipe_set": recipe_set,
+            "train_cpu_seconds": round(cpu_seconds, 1),
+            "td3_updates": final["td3_updates"],
+            "curve": curve.points,
+        }
+    return record
 
 
-def run_path(results: Path, algo: str, case: str, seed: int) -> Path:
-    """The cache file of one run."""
-    return results / "classic_envs" / algo / f"{case}-seed{seed}.json"
+def _folder(results: Path, recipe_set: str) -> Path:
+    base = results / "classic_envs"
+    return base if recipe_set == "budget" else base / recipe_set
 
 
-def load_records(results: Path) -> Records:
-    """Every cached run, as ``records[algo][case]`` sorted by seed."""
+def run_path(results: Path, algo: str, case: str, seed: int, recipe_set: str = "budget") -> Path:
+    """The cache file of one run (``budget`` runs keep the folder they were cached in)."""
+    return _folder(results, recipe_set) / algo / f"{case}-seed{seed}.json"
+
+
+def progress_path(run: Path) -> Path:
+    """Where a run that records a learning curve keeps it while it trains."""
+    return run.with_name(run.stem + ".progress.json")
+
+
+def load_records(results: Path, recipe_set: str = "budget", *, progress: bool = False) -> Records:
+    """Every cached run of a recipe set, as ``records[algo][case]`` sorted by seed; with
+    ``progress``, the progress files of unfinished runs instead."""
     records: Records = {}
+    suffix = r"\.progress\.json" if progress else r"\.json"
     for algo in ALGORITHMS:
+        folder = _folder(results, recipe_set) / algo
         for case in CASES:
-            runs = [
-                json.loads(p.read_text())
-                for p in sorted((results / "classic_envs" / algo).glob(f"{case}-seed*.json"))
-            ]
+            pattern = re.compile(rf"{re.escape(case)}-seed\d+{suffix}")
+            files = sorted(p for p in folder.glob(f"{case}-seed*") if pattern.fullmatch(p.name))
+            runs = [json.loads(p.read_text()) for p in files]
             if runs:
                 records.setdefault(algo, {})[case] = sorted(runs, key=lambda r: r["seed"])
     return records
 
 
 def _recipe(opts: ClassicEnvsOptions, algo: str, case: str) -> Recipe:
-    recipe = RECIPES[algo][case]
+    recipe = RECIPE_SETS[opts.recipe][algo][case]
     divisor = BUDGET_DIVISOR[opts.mode]
+    if opts.mode == "smoke" and opts.recipe == "reference":
+        divisor = REFERENCE_SMOKE_DIVISOR
     if divisor == 1:
         return recipe
     return scaled_recipe(recipe, divisor, **(SMOKE_OVERRIDES if opts.mode == "smoke" else {}))
@@ -168,20 +338,34 @@ def run(options: ClassicEnvsOptions) -> int:
     """Run the missing (algo, case, seed) triples, then rewrite the tables and the plot."""
     opts = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(1)
-    results = Path(opts.out_dir)
+    results = Path(opts.out_dir).resolve()  # Ray trials run in other folders
     docs = Path(opts.docs_dir) if opts.docs_dir else results
+    recipe_set, points = opts.recipe, CURVE_POINTS[opts.recipe]
+    if opts.mode == "smoke":
+        points = min(points, SMOKE_CURVE_POINTS)
     jobs, paths = [], []
     for algo in [] if opts.report_only else opts.algos:
         for name in opts.cases:
             case, recipe = CASES[name], _recipe(opts, algo, name)
             for seed in opts.seeds:
-                path = run_path(results, algo, name, seed)
+                path = run_path(results, algo, name, seed, recipe_set)
                 if path.exists() and not opts.rerun:
                     cached = json.loads(path.read_text())
-                    if cached["recipe"] == recipe_key(recipe, recipe.timesteps):
+                    if cached["recipe"] == recipe_key(recipe, recipe.timesteps, recipe_set):
                         continue
                 label = f"{algo} {name} seed {seed}: {recipe.timesteps:,} steps"
-                run = partial(run_one, algo, case, recipe, seed, opts.eval_episodes, opts.device)
+                run = partial(
+                    run_one,
+                    algo,
+                    case,
+                    recipe,
+                    seed,
+                    opts.eval_episodes,
+                    opts.device,
+                    recipe_set,
+                    points,
+                    progress_path(path) if points else None,
+                )
                 jobs.append(GridJob(label, run))
                 paths.append(path)
 
@@ -192,9 +376,13 @@ def run(options: ClassicEnvsOptions) -> int:
             f"(load {record['load_average_start']})",
             flush=True,
         )
-        write_json(paths[index], record)
+        write_json_atomic(paths[index], record)
+        progress_path(paths[index]).unlink(missing_ok=True)
 
     run_grid(jobs, opts, store)
-    for path in write_report(load_records(results), CASES, RECIPES, results, docs):
+    records = load_records(results, recipe_set)
+    running = load_records(results, recipe_set, progress=True) if points else {}
+    recipes = RECIPE_SETS[recipe_set]
+    for path in write_report(records, CASES, recipes, results, docs, recipe_set, running):
         print(f"wrote {path}")
     return 0

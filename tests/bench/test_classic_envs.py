@@ -1,0 +1,112 @@
+"""The classic-envs suite's recipe sets: ``budget`` (the cached first runs) and ``reference``
+(HyAR at the official scripts' schedule and replay ratio, PPO and DGRL at the same budgets)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CliRunner
+
+from hybrid_toolkit.algorithms.hyar import HyAR
+from hybrid_toolkit.bench.classic_envs.cases import (
+    CASES,
+    RECIPE_SETS,
+    RECIPES,
+    REFERENCE_RECIPES,
+    recipe_key,
+    reference_timesteps,
+    scaled_recipe,
+)
+from hybrid_toolkit.bench.classic_envs.suite import load_records, progress_path, run_one, run_path
+from hybrid_toolkit.envs import make
+
+RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "classic_envs"
+
+
+def test_the_recipe_sets_have_distinct_cache_keys() -> None:
+    for algo in RECIPES:
+        for case in CASES:
+            keys = [
+                recipe_key(s[algo][case], s[algo][case].timesteps, n)
+                for n, s in RECIPE_SETS.items()
+            ]
+            assert keys[0] != keys[1], (algo, case)
+            assert keys[1]["recipe_set"] == "reference"
+
+
+def test_the_budget_recipes_still_match_their_cached_runs() -> None:
+    cached = sorted(RESULTS.glob("*/*-seed*.json"))
+    assert cached
+    for path in cached:
+        record = json.loads(path.read_text())
+        recipe = RECIPES[record["algo"]][path.name.split("-seed")[0]]
+        assert record["recipe"] == recipe_key(recipe, recipe.timesteps), path
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_reference_recipe_is_the_official_schedule(case: str) -> None:
+    recipe = REFERENCE_RECIPES["hyar"][case]
+    config = HyAR.config_class(**{**HyAR.presets[recipe.preset], **recipe.overrides})
+    assert config.gradient_steps in (-1, config.train_freq * config.num_envs)
+    assert config.train_freq == 1
+    assert config.warmup_episodes == (20_000 if "Goal" in case else 5000)
+    assert config.vae_pretrain_steps == 5000
+    assert recipe.timesteps == reference_timesteps(case) > CASES[case].paper_hyar_steps
+    # PPO and DGRL train on the same number of environment steps
+    assert {REFERENCE_RECIPES[a][case].timesteps for a in REFERENCE_RECIPES} == {recipe.timesteps}
+
+
+def test_the_reference_recipe_takes_one_td3_update_per_transition() -> None:
+    hard_move = REFERENCE_RECIPES["hyar"]["HardMove4"]
+    recipe = scaled_recipe(hard_move, 20_000, num_envs=4, learning_starts=16)
+    env = make("HardMove-v0", num_envs=4, n_actuators=4)
+    model = HyAR(env, recipe.preset, seed=0, verbose=0, **recipe.overrides)
+    model.learn(recipe.timesteps)
+    for _ in range(20):
+        if model.progress.td3_updates:
+            break
+        model.learn(32, reset_num_timesteps=False)
+    assert model.progress.phase == "td3" and model.progress.td3_updates > 0
+    steps, updates = model.num_timesteps, model.progress.td3_updates
+    model.learn(64, reset_num_timesteps=False)
+    assert model.progress.td3_updates - updates == model.num_timesteps - steps == 64
+
+
+def test_smoke_runs_the_reference_recipe_into_its_own_cache(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    args = ["bench", "classic-envs", "--mode", "smoke", "--recipe", "reference"]
+    code, out = run_cli([*args, "--out-dir", str(tmp_path)])
+    assert code == 0, out
+    folder = tmp_path / "classic_envs"
+    assert sorted(p.parent.name for p in folder.rglob("*.json")) == ["dgrl", "hyar", "ppo"]
+    for path in folder.glob("reference/*/HardMove4-seed0.json"):
+        record = json.loads(path.read_text())
+        assert record["recipe"]["recipe_set"] == "reference"
+        assert record["curve"][-1]["success_rate"] == record["success_rate"]
+        assert record["train_cpu_seconds"] >= 0
+    hyar = json.loads((folder / "reference/hyar/HardMove4-seed0.json").read_text())
+    assert hyar["recipe"]["overrides"]["gradient_steps"] == -1  # one update per transition
+    assert hyar["td3_updates"] == 0 and len(hyar["curve"]) >= 2  # in the TD3 phase, 1+ points
+    assert (tmp_path / "classic-envs-reference-curves.md").read_text().count("finished") >= 3
+    mtimes = {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")}
+    code, out = run_cli([*args, "--out-dir", str(tmp_path)])  # everything cached: no rerun
+    assert code == 0, out
+    assert mtimes == {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")}
+
+
+def test_an_unfinished_run_leaves_its_curve_in_a_progress_file(tmp_path: Path) -> None:
+    recipe = scaled_recipe(REFERENCE_RECIPES["ppo"]["HardMove4"], 8000, num_envs=4)
+    run = run_path(tmp_path, "ppo", "HardMove4", 0, "reference")
+    record = run_one(
+        "ppo", CASES["HardMove4"], recipe, 0, 4, "cpu", "reference", 2, progress_path(run)
+    )
+    progress = json.loads(progress_path(run).read_text())  # the run was never stored
+    assert progress["status"] == "unfinished" and progress["recipe"] == record["recipe"]
+    # points inside ``learn`` (128-step rollouts), then the final evaluation, never twice
+    assert progress["curve"] == record["curve"]
+    assert [p["timesteps"] for p in record["curve"]] == [128, 256]
+    assert load_records(tmp_path, "reference", progress=True)["ppo"]["HardMove4"] == [progress]
+    assert load_records(tmp_path, "reference") == {}
