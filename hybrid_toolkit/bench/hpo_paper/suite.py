@@ -142,7 +142,7 @@ class HPOPaperOptions(GridOptions):
     target: float = 0.1
     """Relative distance to the best known cost that counts as reached."""
     tight_target: float = 0.05
-    """A second, tighter target reported beside ``target``."""
+    """A second, tighter relative distance, reported beside the first (5 %: within 5 %)."""
     cross_term_updates: Annotated[int, BY_MODE] = 0
     """HPO training updates before the cross-term study; quick 48, full 1600."""
     cross_term_warmup: Annotated[int, BY_MODE] = 0
@@ -164,7 +164,7 @@ class HPOPaperOptions(GridOptions):
     threads: int = 1
     """torch CPU threads (1 is fastest for B = 128 on small machines)."""
     only_cached: bool = False
-    """Train nothing: aggregate the runs already cached in ``--out-dir`` (a partly run grid);
+    """Train nothing: aggregate the runs already cached in the output folder (a partly run grid);
     the missing runs are listed in the results."""
 
     def __post_init__(self) -> None:
