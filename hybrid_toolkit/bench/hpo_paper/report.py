@@ -7,15 +7,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hybrid_toolkit.algorithms.ppo.config import PAPER_SWITCHES
 from hybrid_toolkit.bench.hpo_paper.cross_term import PIECES, CrossTermResult, bucket_rows
 from hybrid_toolkit.bench.hpo_paper.estimator_check import EstimatorCheck
-from hybrid_toolkit.bench.hpo_paper.runs import RunResult
+from hybrid_toolkit.bench.hpo_paper.runs import ABLATION_PREFIX, RunResult
 from hybrid_toolkit.bench.hpo_paper.summary import (
     Spread,
     TaskSummary,
+    ablation_rows,
     faster_share,
     format_spread,
     format_updates,
+    median_change,
     verdict,
 )
 
@@ -27,6 +30,7 @@ ALGO_LABELS = {
     "ppo": "PPO (this library's)",
     "ppo_paper": "PPO (paper's)",
     "ppo_low_entropy": "PPO (entropy 0.01)",
+    **{f"{ABLATION_PREFIX}{f}": f"PPO (paper's), ours: {f}" for f in PAPER_SWITCHES},
 }
 COLORS = {
     "hpo": "tab:blue",
@@ -37,6 +41,12 @@ COLORS = {
     "ppo_paper": "tab:brown",
     "ppo_low_entropy": "tab:red",
 }
+# one colour per ablation of the paper's PPO (every seed of an algorithm shares its colour)
+_ABLATION_COLORS = ("tab:pink", "tab:olive", "gold", "navy", "teal", "magenta", "yellowgreen",
+                    "sienna", "slateblue")  # fmt: skip
+COLORS.update(
+    {f"{ABLATION_PREFIX}{f}": c for f, c in zip(PAPER_SWITCHES, _ABLATION_COLORS, strict=True)}
+)
 
 
 def _cell(spread: Spread, seeds: int, fmt: str) -> str:
@@ -115,6 +125,52 @@ def comparison_table(summaries: Sequence[TaskSummary], target: float) -> str:
         "got there first, and ×r the ratio of the medians."
     )
     return "\n".join(lines) + note
+
+
+def ablation_table(summaries: Sequence[TaskSummary], target: float) -> str:
+    """Per task, one row per ``ppo_paper-<field>`` run: the field's two values, the updates to
+    the target (median [IQR] over seeds) and the change of the median against the paper's PPO
+    and ours (see :func:`~hybrid_toolkit.bench.hpo_paper.summary.median_change`). Empty when
+    no ablation was run."""
+    head = (
+        "| task | set back to ours | paper's value | ours "
+        f"| updates to within {100 * target:.0f} % | vs {ALGO_LABELS['ppo_paper']} "
+        f"| vs {ALGO_LABELS['ppo']} | seeds |"
+    )
+    lines = [head, "|---|---|---|---|---:|---:|---:|---:|"]
+    for s in summaries:
+        task = s.task.label
+        for row in ablation_rows(s):
+            a = row.ablation
+            updates = a.spreads["updates"]
+            count = (
+                format_spread(updates, a.budget)
+                if a.seeds > 1
+                else format_updates(updates.median, a.budget)
+            )
+            changes = [
+                "–" if other is None else median_change(a, other)
+                for other in (row.paper_ppo, row.our_ppo)
+            ]
+            lines.append(
+                f"| {task} | `{row.field}` | {_code(row.paper)} | {_code(row.ours)} | {count} "
+                f"| {changes[0]} | {changes[1]} | {a.seeds} |"
+            )
+            task = ""
+    if len(lines) == 2:
+        return ""
+    note = (
+        f"\n\nEach row is the paper's PPO with one difference set back to this library's value; "
+        f"updates to within {100 * target:.0f} % of the best known cost; the changes compare "
+        "medians over seeds (− : fewer updates than that PPO; > / < : a censored median, "
+        "bounded by the budget)."
+    )
+    return "\n".join(lines) + note
+
+
+def _code(value: object) -> str:
+    """A config value as inline code (the empty string as ``""``)."""
+    return f"`{value}`" if value != "" else '`""`'
 
 
 def cross_term_table(result: CrossTermResult, width: float) -> str:

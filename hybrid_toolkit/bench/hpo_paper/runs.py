@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -22,9 +23,11 @@ from torch import Tensor
 from hybrid_toolkit.algorithms import HPO, PPO
 from hybrid_toolkit.algorithms.hpo import SplitEvaluator
 from hybrid_toolkit.algorithms.hpo.steps import linear_anneal
+from hybrid_toolkit.algorithms.ppo.paper import paper_ablation, paper_differences
 from hybrid_toolkit.bench.hpo_paper.raw_actions import RawActionWrapper, greedy_env_action
 from hybrid_toolkit.bench.hpo_paper.tasks import Task, task_env
 from hybrid_toolkit.bench.report import cpu_name, load_average
+from hybrid_toolkit.envs import HybridEnv
 from hybrid_toolkit.spaces import HybridAction
 from hybrid_toolkit.training import Callback, TrainingContext
 
@@ -36,6 +39,15 @@ Algo = Literal[
     "ppo",
     "ppo_paper",
     "ppo_low_entropy",
+    "ppo_paper-network_layout",
+    "ppo_paper-continuous_log_prob",
+    "ppo_paper-reward_scaling",
+    "ppo_paper-buffer_periods",
+    "ppo_paper-epoch_schedule",
+    "ppo_paper-kl_stop_factor",
+    "ppo_paper-grad_clipping",
+    "ppo_paper-train_split",
+    "ppo_paper-rollout_graph",
 ]
 ALGOS: tuple[Algo, ...] = get_args(Algo)
 """``hpo`` is the paper's HPO (the family's preset, the paper's raw network inputs);
@@ -45,7 +57,48 @@ default, ``input_map="declared"``). ``ppo`` is this library's PPO (preset
 reference's PPO differs, see the PPO page). ``hpo*`` / ``ppo`` / ``ppo_paper`` anneal the entropy
 coefficient 0.5 → 0.001 (the paper's schedule for both); the ``*_low_entropy`` variants keep it
 at 0.01 (the paper's "PPO 3" one-off setting, the PPO preset's default), an ablation of the
-schedule."""
+schedule. ``ppo_paper-<field>`` (one per field of ``PAPER_SWITCHES``) is the paper's PPO with
+only that field set back to this library's value (:func:`paper_ablation`), trained like
+``ppo_paper``."""
+
+ABLATION_PREFIX = "ppo_paper-"
+ENTROPY_START, ENTROPY_END = 0.5, 0.001
+"""The entropy anneal of every annealing algorithm (the paper's, HPO's presets)."""
+
+
+def ablated_field(algo: str) -> str | None:
+    """The ``PAPER_SWITCHES`` field a ``ppo_paper-<field>`` algorithm sets back to ours
+    (``None`` for every other algorithm)."""
+    return algo.removeprefix(ABLATION_PREFIX) if algo.startswith(ABLATION_PREFIX) else None
+
+
+def runs_on(algo: str, family: str) -> bool:
+    """Whether ``algo`` is a distinct method on ``family``: an ablation of a field that is no
+    difference there (e.g. ``buffer_periods`` on LQR) would be ``ppo_paper`` itself."""
+    field = ablated_field(algo)
+    return field is None or field in paper_differences(f"paper-{family}")
+
+
+def anneals(algo: str) -> bool:
+    """Whether ``algo`` anneals the entropy coefficient (all but the ``*_low_entropy`` ones)."""
+    return not algo.endswith("_low_entropy")
+
+
+def anneal_end(updates: int, per_epoch: int, anneal_updates: int) -> float:
+    """The last-epoch coefficient of a run of ``updates`` whose anneal follows the first
+    ``updates`` of an ``anneal_updates``-update one (0: the run's own anneal, ``ENTROPY_END``).
+
+    The anneal is linear per epoch, so ending the run's own anneal at the longer one's value
+    at the run's last epoch reproduces the longer one's first ``updates`` exactly.
+
+    Example:
+        >>> round(anneal_end(400, 8, 1600), 4), anneal_end(400, 8, 0)
+        (0.3771, 0.001)
+    """
+    if not anneal_updates or anneal_updates == updates:
+        return ENTROPY_END
+    last_epoch = (math.ceil(updates / per_epoch) - 1) * per_epoch
+    return linear_anneal(ENTROPY_START, ENTROPY_END, last_epoch, per_epoch, anneal_updates)
 
 
 @dataclass(frozen=True)
@@ -60,6 +113,8 @@ class RunSpec:
         updates: Policy updates to train for.
         batch: Scenarios per rollout ``B``.
         eval_every: Updates between dev evaluations.
+        entropy_anneal_updates: Length of the entropy anneal the run follows the start of (0:
+            the run's own length; else at least ``updates``).
     """
 
     task: Task
@@ -69,12 +124,29 @@ class RunSpec:
     updates: int
     batch: int = 128
     eval_every: int = 8
+    entropy_anneal_updates: int = 0
+
+    def __post_init__(self) -> None:
+        n = self.entropy_anneal_updates
+        if n < 0 or 0 < n < self.updates:
+            raise ValueError(
+                f"entropy_anneal_updates must be 0 or >= the run's updates ({self.updates}), "
+                f"got {n}"
+            )
+
+    @property
+    def anneal_horizon(self) -> int:
+        """The anneal's length when it is not the run's own and the algorithm anneals, else 0
+        (what the key and the settings record)."""
+        n = self.entropy_anneal_updates
+        return n if anneals(self.algo) and n not in (0, self.updates) else 0
 
     @property
     def key(self) -> str:
-        """File name stem of the cached result."""
+        """File name stem of the cached result (``__a<N>`` only for another anneal length)."""
         width = "x".join(map(str, self.hidden))
-        return f"{self.task.key}__{self.algo}__s{self.seed}__h{width}__u{self.updates}"
+        key = f"{self.task.key}__{self.algo}__s{self.seed}__h{width}__u{self.updates}"
+        return key + (f"__a{self.anneal_horizon}" if self.anneal_horizon else "")
 
 
 @dataclass
@@ -170,16 +242,18 @@ def _horizon(task: Task) -> int:
     return int(task.config().horizon)
 
 
-def train_hpo(spec: RunSpec, device: str) -> RunResult:
-    """Train HPO (the paper's preset for the family, the given network sizes)."""
+def build_hpo(spec: RunSpec, device: str) -> HPO:
+    """HPO of ``spec`` (the paper's preset for the family, the given network sizes), untrained."""
     env = task_env(spec.task, spec.batch, device)
     preset = spec.task.family + ("-decentralized" if spec.algo == "hpo_decentralized" else "")
     low = spec.algo == "hpo_low_entropy"
     extra: dict[str, Any] = {"ent_coef": 0.01, "min_ent_coef": 0.01} if low else {}
     if spec.algo == "hpo_declared":
         extra["input_map"] = "declared"
-    start = time.perf_counter()
-    model = HPO(
+    if spec.anneal_horizon:  # one epoch = one pass over the train split, as HPO counts it
+        per_epoch = int(env.scenarios("train").shape[0]) // spec.batch  # type: ignore[attr-defined]
+        extra["min_ent_coef"] = anneal_end(spec.updates, per_epoch, spec.anneal_horizon)
+    return HPO(
         env,
         preset,
         seed=spec.seed,
@@ -191,6 +265,12 @@ def train_hpo(spec: RunSpec, device: str) -> RunResult:
         eval_interval=spec.eval_every,
         **extra,
     )
+
+
+def train_hpo(spec: RunSpec, device: str) -> RunResult:
+    """Train HPO (the paper's preset for the family, the given network sizes)."""
+    start = time.perf_counter()
+    model = build_hpo(spec, device)
     model.learn(spec.updates * spec.batch * _horizon(spec.task))
     wall = time.perf_counter() - start
     test = model.evaluate_split("test")  # the best-dev weights were restored
@@ -199,28 +279,44 @@ def train_hpo(spec: RunSpec, device: str) -> RunResult:
     )
 
 
-def train_ppo(spec: RunSpec, device: str) -> RunResult:
-    """Train a PPO baseline in HPO's raw-output space: this library's (preset
-    ``hpo-paper-<family>``) or, for ``ppo_paper``, the paper's (preset ``paper-<family>``); with
-    HPO's entropy anneal, except ``ppo_low_entropy`` (the constant 0.01)."""
+def build_ppo(spec: RunSpec, device: str) -> tuple[PPO, HybridEnv, RawActionWrapper]:
+    """The PPO of ``spec`` in HPO's raw-output space, untrained, with its env and wrapper:
+    this library's (preset ``hpo-paper-<family>``), the paper's (``ppo_paper``: preset
+    ``paper-<family>``) or the paper's with one difference set back (``ppo_paper-<field>``)."""
     env = task_env(spec.task, spec.batch, device)
-    jrp = spec.task.family == "jrp"
-    wrapper = RawActionWrapper(env, shift=1.0 if jrp else 0.0, scale_feature="mean_demand")
-    start = time.perf_counter()
-    model = PPO(
-        wrapper,
-        f"{'paper' if spec.algo == 'ppo_paper' else 'hpo-paper'}-{spec.task.family}",
-        seed=spec.seed,
-        device=device,
-        verbose=0,
-        policy_hidden=spec.hidden,
-        value_hidden=spec.hidden,
+    family = spec.task.family
+    wrapper = RawActionWrapper(
+        env, shift=1.0 if family == "jrp" else 0.0, scale_feature="mean_demand"
     )
+    field = ablated_field(spec.algo)
+    preset = f"{'paper' if spec.algo == 'ppo_paper' else 'hpo-paper'}-{family}"
+    settings = {} if field is None else paper_ablation(f"paper-{family}", field, "remove")
+    settings.update(policy_hidden=spec.hidden, value_hidden=spec.hidden)
+    model = PPO(
+        wrapper, None if field else preset, seed=spec.seed, device=device, verbose=0, **settings
+    )
+    return model, env, wrapper
+
+
+def entropy_anneal(spec: RunSpec, config: Any) -> EntropyAnneal | None:
+    """The PPO entropy callback of ``spec`` (``None`` for ``ppo_low_entropy``)."""
+    if not anneals(spec.algo):
+        return None
+    end = anneal_end(spec.updates, spec.eval_every, spec.anneal_horizon)
+    return EntropyAnneal(config, ENTROPY_START, end, spec.updates, spec.eval_every)
+
+
+def train_ppo(spec: RunSpec, device: str) -> RunResult:
+    """Train a PPO baseline (see :func:`build_ppo`) with HPO's entropy anneal, except
+    ``ppo_low_entropy`` (the constant 0.01)."""
+    start = time.perf_counter()
+    model, env, wrapper = build_ppo(spec, device)
     act = greedy_env_action(model, wrapper)
     dev = DevCurveCallback(SplitEvaluator(env, "dev"), act, model.policy, spec.eval_every)
     callbacks: list[Callback] = [dev]
-    if spec.algo in ("ppo", "ppo_paper"):
-        callbacks.append(EntropyAnneal(model.config, 0.5, 0.001, spec.updates, spec.eval_every))
+    anneal = entropy_anneal(spec, model.config)
+    if anneal is not None:
+        callbacks.append(anneal)
     model.learn(spec.updates * spec.batch * _horizon(spec.task), callback=callbacks)
     wall = time.perf_counter() - start
     if dev.best_state is not None:
@@ -250,6 +346,7 @@ def train_run(spec: RunSpec, device: str) -> RunResult:
         "updates": spec.updates,
         "batch": spec.batch,
         "eval_every": spec.eval_every,
+        "entropy_anneal_updates": spec.anneal_horizon,  # 0: the anneal spans the run
         "device": device,
         "cpu": cpu_name(),
         "torch": torch.__version__,

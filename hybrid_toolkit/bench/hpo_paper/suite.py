@@ -29,6 +29,7 @@ from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
 from hybrid_toolkit.bench.hpo_paper.cross_term import CrossTermSettings, cross_term_cached
 from hybrid_toolkit.bench.hpo_paper.estimator_check import check_estimator
 from hybrid_toolkit.bench.hpo_paper.report import (
+    ablation_table,
     comparison_table,
     cross_term_table,
     estimator_table,
@@ -43,12 +44,13 @@ from hybrid_toolkit.bench.hpo_paper.runs import (
     RunSpec,
     load_run,
     run_path,
+    runs_on,
     store_run,
     train_run,
 )
 from hybrid_toolkit.bench.hpo_paper.summary import TaskSummary, summarize
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task, reference_costs
-from hybrid_toolkit.bench.registry import BY_MODE, register_suite
+from hybrid_toolkit.bench.registry import BY_MODE, register_suite, shown_default
 from hybrid_toolkit.bench.report import environment
 
 Part = Literal["estimator", "jrp", "lqr", "cross-term"]
@@ -120,7 +122,9 @@ class HPOPaperOptions(GridOptions):
     parts: tuple[Part, ...] = ("estimator", "jrp", "lqr", "cross-term")
     """Which parts to run."""
     algos: tuple[Algo, ...] = ("hpo", "ppo")
-    """Algorithms compared on jrp / lqr (add hpo_decentralized for the decentralized HPO)."""
+    """Algorithms compared on jrp / lqr (add hpo_decentralized for the decentralized HPO;
+    ppo_paper-FIELD is the paper's PPO with only FIELD set back to this library's value, one
+    per difference, skipped on a family where FIELD is no difference)."""
     seeds: Annotated[int, BY_MODE] = 0
     """Seeds per (task, algorithm); quick 1, full 3."""
     jrp_items: Annotated[tuple[int, ...], BY_MODE] = ()
@@ -139,6 +143,12 @@ class HPOPaperOptions(GridOptions):
     """Scenarios per rollout B; quick and full 128."""
     eval_every: int = 8
     """Updates between dev evaluations (8 = one pass over the 1024 train scenarios)."""
+    entropy_anneal_updates: Annotated[int, shown_default("the run's length")] = 0
+    """Anneal the entropy coefficient (0.5 to 0.001, linear per training epoch: 8 updates at
+    B = 128) as in a run of this many updates, cut off at the run's end: with 1600 a 400-update
+    run sees the paper's first 400 updates (0.5 to about 0.377). 0: the anneal spans the run;
+    else at least the runs' updates. Every annealing HPO and PPO follows it (not the
+    low-entropy variants); a run's cache key gains __a<N> when N differs from its updates."""
     target: float = 0.1
     """Relative distance to the best known cost that counts as reached."""
     tight_target: float = 0.05
@@ -179,6 +189,12 @@ class HPOPaperOptions(GridOptions):
         for name in ("target", "tight_target"):
             if not 0 < getattr(self, name) < 1:
                 raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
+        runs = [self.jrp_updates * ("jrp" in self.parts), self.lqr_updates * ("lqr" in self.parts)]
+        n = self.entropy_anneal_updates
+        if n < 0 or 0 < n < max(runs):
+            raise ValueError(
+                f"entropy_anneal_updates must be 0 or >= the runs' updates ({max(runs)}), got {n}"
+            )
 
 
 def plan(options: HPOPaperOptions) -> list[Task]:
@@ -208,6 +224,13 @@ def _references(tasks: list[Task], out: Path, device: str) -> dict[str, Referenc
 def _train_all(
     tasks: list[Task], options: HPOPaperOptions, out: Path
 ) -> dict[str, list[RunResult]]:
+    pairs = [(task, algo) for task in tasks for algo in options.algos]
+    skipped = [f"{task.key} {algo}" for task, algo in pairs if not runs_on(algo, task.family)]
+    if skipped:
+        print(
+            f"skipped {len(skipped)} (task, algorithm) pairs whose field is no difference of the "
+            f"paper's PPO on that family (the run would be ppo_paper): {', '.join(skipped)}"
+        )
     specs = [
         RunSpec(
             task,
@@ -217,9 +240,10 @@ def _train_all(
             options.jrp_updates if task.family == "jrp" else options.lqr_updates,
             options.batch,
             options.eval_every,
+            options.entropy_anneal_updates,
         )
-        for task in tasks
-        for algo in options.algos
+        for task, algo in pairs
+        if runs_on(algo, task.family)
         for seed in range(options.seeds)
     ]
     folder = out / "runs"
@@ -278,6 +302,9 @@ def run(options: HPOPaperOptions) -> int:
         comparison = comparison_table(summaries, options.target)
         if comparison:
             sections.append("### Does HPO need fewer updates than PPO?\n\n" + comparison)
+        ablation = ablation_table(summaries, options.target)
+        if ablation:
+            sections.append("### The paper's PPO, one difference at a time\n\n" + ablation)
         for folder in filter(None, (out, docs)) if summaries else ():
             plot_updates_to_target(summaries, folder / "updates_to_target.png", *targets)
             plot_dev_curves(summaries, runs, folder / "dev_curves.png")

@@ -19,8 +19,10 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from hybrid_toolkit.bench.hpo_paper.runs import RunResult
+from hybrid_toolkit.algorithms.ppo.paper import paper_differences
+from hybrid_toolkit.bench.hpo_paper.runs import ABLATION_PREFIX, RunResult
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task
 
 
@@ -195,3 +197,65 @@ def verdict(first: Spread, second: Spread, share: float) -> str:
         separate = first.q75 < second.q25 if better else second.q75 < first.q25
         word = ("fewer" if better else "more") + ("" if separate else " (IQRs overlap)")
     return f"{word}, {100 * share:.0f} % of pairs faster"
+
+
+@dataclass(frozen=True)
+class AblationRow:
+    """One ``ppo_paper-<field>`` run set on one task, beside the two PPOs it lies between.
+
+    Attributes:
+        field: The ``PAPER_SWITCHES`` field set back to this library's value.
+        paper: The field's value in the paper's PPO.
+        ours: Its value in this library's PPO (the ablation's).
+        ablation: The ablation's summary.
+        paper_ppo: ``ppo_paper`` on the task, if run.
+        our_ppo: ``ppo`` on the task, if run.
+    """
+
+    field: str
+    paper: Any
+    ours: Any
+    ablation: AlgoSummary
+    paper_ppo: AlgoSummary | None
+    our_ppo: AlgoSummary | None
+
+
+def ablation_rows(summary: TaskSummary) -> list[AblationRow]:
+    """The task's ablation runs, one row per field in ``PAPER_SWITCHES`` order."""
+    differences = paper_differences(f"paper-{summary.task.family}")
+    rows = []
+    for field, difference in differences.items():
+        ablation = summary.algos.get(f"{ABLATION_PREFIX}{field}")
+        if ablation is not None:
+            paper, ours = summary.algos.get("ppo_paper"), summary.algos.get("ppo")
+            rows.append(
+                AblationRow(field, difference.paper, difference.ours, ablation, paper, ours)
+            )
+    return rows
+
+
+def median_change(first: AlgoSummary, second: AlgoSummary) -> str:
+    """How many updates to target ``first``'s median needs more (``+``) or fewer (``−``) than
+    ``second``'s, with the ratio; a censored median bounds the change by its budget.
+
+    Example:
+        >>> def at(median: float) -> AlgoSummary:
+        ...     spread = Spread(median, median, median)
+        ...     return AlgoSummary("a", 3, 0, 0, 0, median, 400, 0, {"updates": spread}, {})
+        >>> median_change(at(96), at(128)), median_change(at(math.inf), at(320))
+        ('−32 (×0.75)', '> +80')
+        >>> median_change(at(96), at(math.inf)), median_change(at(math.inf), at(math.inf))
+        ('< −304', 'both > budget')
+    """
+    a, b = first.spreads["updates"].median, second.spreads["updates"].median
+    if math.isinf(a) and math.isinf(b):
+        return "both > budget"
+    if math.isinf(a):
+        return f"> {_signed(first.budget - b)}"
+    if math.isinf(b):
+        return f"< {_signed(a - second.budget)}"
+    return _signed(a - b) + (f" (×{a / b:.2f})" if b > 0 else "")
+
+
+def _signed(value: float) -> str:
+    return f"+{value:.0f}" if value > 0 else f"−{-value:.0f}" if value < 0 else "±0"
