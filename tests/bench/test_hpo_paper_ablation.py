@@ -29,7 +29,7 @@ from hybrid_toolkit.bench.hpo_paper.runs import (
     train_run,
 )
 from hybrid_toolkit.bench.hpo_paper.suite import run as run_suite
-from hybrid_toolkit.bench.hpo_paper.tasks import Task
+from hybrid_toolkit.bench.hpo_paper.tasks import Task, task_env
 
 FIELDS = list(PAPER_SWITCHES)
 
@@ -157,11 +157,12 @@ def test_the_anneal_is_the_first_updates_of_an_n_update_one(updates: int, horizo
     assert hpo.rollouts_per_epoch == 8
     hpo.total_timesteps_target = updates * hpo.n_steps * hpo.env.num_envs  # what learn() sets
     assert [hpo.entropy_coef(u) for u in range(updates)] == pytest.approx(expected, rel=1e-12)
+    env = task_env(task, 128, "cpu")
     ppos: tuple[Algo, ...] = ("ppo", "ppo_paper", "ppo_paper-rollout_graph")
-    for algo in ppos:
-        config = PPOConfig()
-        spec = RunSpec(task, algo, 0, (8,), updates, 128, 8, horizon)
-        callback = entropy_anneal(spec, config)
+    for algo, eval_every in zip(ppos, (8, 4, 16), strict=True):
+        config = PPOConfig()  # the epoch is a pass over the train split, whatever --eval-every
+        spec = RunSpec(task, algo, 0, (8,), updates, 128, eval_every, horizon)
+        callback = entropy_anneal(spec, config, env)
         assert callback is not None
         ctx = SimpleNamespace(iteration=0)
         callback.on_training_start(ctx)  # type: ignore[arg-type]
@@ -172,7 +173,7 @@ def test_the_anneal_is_the_first_updates_of_an_n_update_one(updates: int, horizo
             seen.append(config.ent_coef)
         assert seen == pytest.approx(expected, rel=1e-12)
     low = RunSpec(task, "ppo_low_entropy", 0, (8,), updates, 128, 8, horizon)
-    assert entropy_anneal(low, PPOConfig()) is None
+    assert entropy_anneal(low, PPOConfig(), env) is None
     if horizon == 1600:  # the paper's first 400 updates: 0.5 to about 0.377
         assert (
             anneal_end(400, 8, 1600)

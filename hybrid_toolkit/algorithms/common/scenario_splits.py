@@ -36,6 +36,12 @@ def _require_splits(env: HybridEnv) -> Any:
     return env
 
 
+def batches_per_epoch(env: HybridEnv, split: str = "train") -> int:
+    """Rollouts of ``env.num_envs`` scenarios in one pass over ``split`` (one **training
+    epoch**: the unit of HPO's entropy anneal); the remainder of a pass is left out."""
+    return int(_require_splits(env).scenarios(split).shape[0]) // env.num_envs
+
+
 class TrainBatches:
     """Feeds ``env`` one batch of ``num_envs`` train scenarios per rollout, reshuffled per pass.
 
@@ -61,7 +67,7 @@ class TrainBatches:
                 f"the {split!r} split has {size} scenarios, fewer than one batch of "
                 f"num_envs={env.num_envs}; lower num_envs or add scenarios"
             )
-        self.batches_per_epoch = size // env.num_envs
+        self.batches_per_epoch = batches_per_epoch(env, split)
         self._order: list[Tensor] = []
 
     def reset_env(self) -> Tensor:

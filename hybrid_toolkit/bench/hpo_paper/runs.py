@@ -21,6 +21,7 @@ import torch
 from torch import Tensor
 
 from hybrid_toolkit.algorithms import HPO, PPO
+from hybrid_toolkit.algorithms.common.scenario_splits import batches_per_epoch
 from hybrid_toolkit.algorithms.hpo import SplitEvaluator
 from hybrid_toolkit.algorithms.hpo.steps import linear_anneal
 from hybrid_toolkit.algorithms.ppo.paper import paper_ablation, paper_differences
@@ -250,10 +251,7 @@ def build_hpo(spec: RunSpec, device: str) -> HPO:
     extra: dict[str, Any] = {"ent_coef": 0.01, "min_ent_coef": 0.01} if low else {}
     if spec.algo == "hpo_declared":
         extra["input_map"] = "declared"
-    if spec.anneal_horizon:  # one epoch = one pass over the train split, as HPO counts it
-        per_epoch = int(env.scenarios("train").shape[0]) // spec.batch  # type: ignore[attr-defined]
-        extra["min_ent_coef"] = anneal_end(spec.updates, per_epoch, spec.anneal_horizon)
-    return HPO(
+    model = HPO(
         env,
         preset,
         seed=spec.seed,
@@ -265,6 +263,10 @@ def build_hpo(spec: RunSpec, device: str) -> HPO:
         eval_interval=spec.eval_every,
         **extra,
     )
+    if spec.anneal_horizon:  # the anneal reads the config at every update
+        end = anneal_end(spec.updates, model.rollouts_per_epoch, spec.anneal_horizon)
+        model.config.min_ent_coef = end
+    return model
 
 
 def train_hpo(spec: RunSpec, device: str) -> RunResult:
@@ -298,12 +300,14 @@ def build_ppo(spec: RunSpec, device: str) -> tuple[PPO, HybridEnv, RawActionWrap
     return model, env, wrapper
 
 
-def entropy_anneal(spec: RunSpec, config: Any) -> EntropyAnneal | None:
-    """The PPO entropy callback of ``spec`` (``None`` for ``ppo_low_entropy``)."""
+def entropy_anneal(spec: RunSpec, config: Any, env: HybridEnv) -> EntropyAnneal | None:
+    """The PPO entropy callback of ``spec``: HPO's schedule, per training epoch of ``env``'s
+    train split (``None`` for ``ppo_low_entropy``)."""
     if not anneals(spec.algo):
         return None
-    end = anneal_end(spec.updates, spec.eval_every, spec.anneal_horizon)
-    return EntropyAnneal(config, ENTROPY_START, end, spec.updates, spec.eval_every)
+    per_epoch = batches_per_epoch(env)
+    end = anneal_end(spec.updates, per_epoch, spec.anneal_horizon)
+    return EntropyAnneal(config, ENTROPY_START, end, spec.updates, per_epoch)
 
 
 def train_ppo(spec: RunSpec, device: str) -> RunResult:
@@ -314,7 +318,7 @@ def train_ppo(spec: RunSpec, device: str) -> RunResult:
     act = greedy_env_action(model, wrapper)
     dev = DevCurveCallback(SplitEvaluator(env, "dev"), act, model.policy, spec.eval_every)
     callbacks: list[Callback] = [dev]
-    anneal = entropy_anneal(spec, model.config)
+    anneal = entropy_anneal(spec, model.config, env)
     if anneal is not None:
         callbacks.append(anneal)
     model.learn(spec.updates * spec.batch * _horizon(spec.task), callback=callbacks)
