@@ -56,13 +56,18 @@ def test_an_ablation_is_the_papers_ppo_with_one_field_set_back_to_ours(field: st
     assert config.learning_rate == PPO_PRESETS["paper-jrp"]["learning_rate"]
 
 
-def test_the_grid_skips_an_ablation_that_is_no_difference_on_a_family(
+def test_the_grid_skips_runs_that_would_repeat_another_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    algos: tuple[Algo, ...] = ("ppo_paper-buffer_periods", "ppo_paper-rollout_graph")
+    algos: tuple[Algo, ...] = (
+        "ppo_paper-buffer_periods",
+        "ppo_paper-rollout_graph",
+        "hpo_declared",
+    )
     options = HPOPaperOptions(
         mode="smoke",
-        parts=("lqr",),
+        parts=("jrp", "lqr"),
+        jrp_items=(2,),
         algos=algos,
         out_dir=str(tmp_path),
         only_cached=True,
@@ -71,12 +76,17 @@ def test_the_grid_skips_an_ablation_that_is_no_difference_on_a_family(
     assert run_suite(options) == 0  # nothing cached: nothing trains, nothing is aggregated
     lines = capsys.readouterr().out.splitlines()
     skipped = [line for line in lines if line.startswith("skipped")]
+    # LQR declares its observation in its own units, so declared inputs would repeat `hpo`;
+    # JRP's declared map drops and rescales features, so its declared HPO is a run of its own
     assert skipped == [
-        "skipped 1 (task, algorithm) pairs whose field is no difference of the paper's PPO on "
-        "that family (the run would be ppo_paper): lqr_n2_m2 ppo_paper-buffer_periods"
+        "skipped 2 (task, algorithm) pairs that would repeat another run: an ablated field "
+        "that is no difference of the paper's PPO on that family (the run would be "
+        "ppo_paper), or declared inputs where the env declares its observation as it is (the "
+        "run would be hpo): lqr_n2_m2 ppo_paper-buffer_periods, lqr_n2_m2 hpo_declared"
     ]
     missing = next(line for line in lines if line.startswith("--only-cached"))
-    assert "1 of the grid's runs" in missing and "lqr_n2_m2__ppo_paper-rollout_graph" in missing
+    assert "4 of the grid's runs" in missing and "lqr_n2_m2__ppo_paper-rollout_graph" in missing
+    assert "jrp_n2__hpo_declared" in missing
 
 
 def _fake_run(spec: RunSpec, first_hit: int, folder: Path) -> None:

@@ -73,11 +73,15 @@ def ablated_field(algo: str) -> str | None:
     return algo.removeprefix(ABLATION_PREFIX) if algo.startswith(ABLATION_PREFIX) else None
 
 
-def runs_on(algo: str, family: str) -> bool:
-    """Whether ``algo`` is a distinct method on ``family``: an ablation of a field that is no
-    difference there (e.g. ``buffer_periods`` on LQR) would be ``ppo_paper`` itself."""
+def runs_on(algo: str, task: Task) -> bool:
+    """Whether ``algo`` is a distinct method on ``task``: an ablation of a field that is no
+    difference on its family (e.g. ``buffer_periods`` on LQR) would be ``ppo_paper`` itself,
+    and ``hpo_declared`` on an env whose declared input map is the identity (switched LQR,
+    whose state is in its own units) would be ``hpo``, bit for bit."""
+    if algo == "hpo_declared":
+        return not task_env(task, 1, "cpu").observation_features().is_identity()
     field = ablated_field(algo)
-    return field is None or field in paper_differences(f"paper-{family}")
+    return field is None or field in paper_differences(f"paper-{task.family}")
 
 
 def anneals(algo: str) -> bool:

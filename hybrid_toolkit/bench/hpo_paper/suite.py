@@ -225,11 +225,14 @@ def _train_all(
     tasks: list[Task], options: HPOPaperOptions, out: Path
 ) -> dict[str, list[RunResult]]:
     pairs = [(task, algo) for task in tasks for algo in options.algos]
-    skipped = [f"{task.key} {algo}" for task, algo in pairs if not runs_on(algo, task.family)]
+    distinct = {(task.key, algo): runs_on(algo, task) for task, algo in pairs}
+    skipped = [f"{task.key} {algo}" for task, algo in pairs if not distinct[task.key, algo]]
     if skipped:
         print(
-            f"skipped {len(skipped)} (task, algorithm) pairs whose field is no difference of the "
-            f"paper's PPO on that family (the run would be ppo_paper): {', '.join(skipped)}"
+            f"skipped {len(skipped)} (task, algorithm) pairs that would repeat another run: "
+            f"an ablated field that is no difference of the paper's PPO on that family (the "
+            f"run would be ppo_paper), or declared inputs where the env declares its "
+            f"observation as it is (the run would be hpo): {', '.join(skipped)}"
         )
     specs = [
         RunSpec(
@@ -243,7 +246,7 @@ def _train_all(
             options.entropy_anneal_updates,
         )
         for task, algo in pairs
-        if runs_on(algo, task.family)
+        if distinct[task.key, algo]
         for seed in range(options.seeds)
     ]
     folder = out / "runs"
