@@ -79,7 +79,8 @@ def runs_on(algo: str, task: Task) -> bool:
     and ``hpo_declared`` on an env whose declared input map is the identity (switched LQR,
     whose state is in its own units) would be ``hpo``, bit for bit."""
     if algo == "hpo_declared":
-        return not task_env(task, 1, "cpu").observation_features().is_identity()
+        features = task_env(task, 1, "cpu").observation_features()
+        return features is not None and not features.is_identity()
     field = ablated_field(algo)
     return field is None or field in paper_differences(f"paper-{task.family}")
 
