@@ -106,9 +106,7 @@ def test_auto_perturbs_ordinal_coordinates_symmetrically_and_clamps_the_rest() -
     # per coordinate, the same draws as the pure schemes
     proto = torch.tensor([[0.95, 0.95, 0.95]])
     draws = {
-        name: gaussian_perturbations(
-            proto, 0.3, 500, torch.Generator().manual_seed(1), scheme, 0.2
-        )
+        name: gaussian_perturbations(proto, 0.3, 500, torch.Generator().manual_seed(1), scheme, 0.2)
         for name, scheme in (("mixed", mask), ("symmetric", "symmetric"), ("clamp", "clamp"))
     }
     for part in ("points", "overshoot"):

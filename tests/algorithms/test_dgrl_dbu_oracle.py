@@ -1,6 +1,7 @@
 """DBU with a perfect critic: the fixed point of the expected target is the optimum, at a face
 of the box and inside it, with symmetric perturbations (the default on ordinal coordinates);
-the paper's clamped ones are pulled off the face (issue 15). Small iteration counts keep this a unit test."""
+the paper's clamped ones are pulled off the face (issue 15). Small iteration counts keep this a
+unit test."""
 
 from __future__ import annotations
 
