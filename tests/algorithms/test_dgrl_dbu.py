@@ -13,7 +13,9 @@ from hybrid_toolkit.algorithms.dgrl.dbu import (
     gaussian_perturbations,
     regression_loss,
     softmax_target,
+    symmetric_coordinates,
 )
+from hybrid_toolkit.spaces import DiscreteComponent, HybridSpace
 
 SMALL = {"actor_hidden": (16,), "critic_hidden": (16, 16), "verbose": 0}
 
@@ -89,6 +91,28 @@ def test_symmetric_perturbations_stay_centred_on_the_proto_action() -> None:
     assert abs(float(offsets[0, :, 2].mean())) < 0.001  # at the face: the +-0.02 floor
     assert float(noisy.points.max()) <= 1.0
     assert float(noisy.overshoot.max()) <= 0.02 + 1e-6
+
+
+def test_auto_perturbs_ordinal_coordinates_symmetrically_and_clamps_the_rest() -> None:
+    space = HybridSpace(
+        [DiscreteComponent(11, "ordinal"), DiscreteComponent(11, "categorical")], [0.0], [1.0]
+    )
+    mask = symmetric_coordinates(space, "auto")
+    assert mask.tolist() == [True, False, False]
+    assert symmetric_coordinates(space, "symmetric").all()
+    assert not symmetric_coordinates(space, "clamp").any()
+    with pytest.raises(ValueError, match="'auto', 'symmetric' or 'clamp'"):
+        symmetric_coordinates(space, "reflect")  # type: ignore[arg-type]
+    # per coordinate, the same draws as the pure schemes
+    proto = torch.tensor([[0.95, 0.95, 0.95]])
+    draws = {
+        name: gaussian_perturbations(proto, 0.3, 500, torch.Generator().manual_seed(1), scheme, 0.2)
+        for name, scheme in (("mixed", mask), ("symmetric", "symmetric"), ("clamp", "clamp"))
+    }
+    for part in ("points", "overshoot"):
+        mixed = getattr(draws["mixed"], part)
+        assert torch.equal(mixed[..., 0], getattr(draws["symmetric"], part)[..., 0])
+        assert torch.equal(mixed[..., 1:], getattr(draws["clamp"], part)[..., 1:])
 
 
 def test_perturbation_scheme_is_checked() -> None:

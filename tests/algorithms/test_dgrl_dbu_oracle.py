@@ -1,6 +1,7 @@
 """DBU with a perfect critic: the fixed point of the expected target is the optimum, at a face
-of the box and inside it, with symmetric perturbations; the paper's clamped ones (the default)
-are pulled off the face (issue 15). Small iteration counts keep this a unit test."""
+of the box and inside it, with symmetric perturbations (the default on ordinal coordinates);
+the paper's clamped ones are pulled off the face (issue 15). Small iteration counts keep this a
+unit test."""
 
 from __future__ import annotations
 
@@ -28,9 +29,15 @@ def test_clamped_dbu_is_pulled_off_a_corner_optimum() -> None:
     assert point.executed < 97.0  # 94.1
 
 
-def test_only_the_job_shop_presets_use_symmetric_perturbations() -> None:
+def test_dgrl_perturbs_symmetrically_on_ordinal_spaces_by_default() -> None:
+    import hybrid_toolkit as ht
     from hybrid_toolkit.algorithms.dgrl.config import DGRL_PRESETS, DGRLConfig
 
-    assert DGRLConfig().dbu_perturbation == "clamp"
+    assert DGRLConfig().dbu_perturbation == "auto"
     for name in ("job-shop", "paper-job-shop"):
         assert DGRL_PRESETS[name]["dbu_perturbation"] == "symmetric"
+    small = {"actor_hidden": (8,), "critic_hidden": (8,), "verbose": 0}
+    ordinal = ht.DGRL("TargetMultiDiscrete-v0", seed=0, **small)  # ordinal levels
+    assert bool(ordinal.dbu_scheme.all())
+    items = ht.DGRL("Recommender-v0", seed=0, **small)  # categorical item ids
+    assert not bool(items.dbu_scheme.any())

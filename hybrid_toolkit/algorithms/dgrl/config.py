@@ -59,13 +59,15 @@ class DGRLConfig(ProtoOffPolicyConfig):
     perturbation_std: float = 0.3
     """Std sigma_p of the Gaussian perturbation of the proto-action, in [-1, 1] units (paper
     App. D.3: of the same magnitude as `exploration_std`)."""
-    dbu_perturbation: PerturbationScheme = "clamp"
-    """How perturbations near a face of the box are kept inside it: `"clamp"` (the paper's)
+    dbu_perturbation: PerturbationScheme = "auto"
+    """How perturbations near a face of the box are kept inside it. `"clamp"` (the paper's)
     clamps the perturbed points, which biases the target inward near a face (with a perfect
     critic, an optimum at load 100 of ten 0..100 coordinates becomes 92); `"symmetric"` clips
     every offset to the distance to the nearer face (at least one index step), so an optimum at
-    a face or inside is a fixed point, but DBU then searches only that close to a face (the
-    recommender's greedy return fell from about 200 to 93). The `job-shop` presets use it."""
+    a face or inside is a fixed point, but DBU then searches only that close to a face (on the
+    recommender's item ids the greedy return fell from about 200 to 80-130); `"auto"` is
+    symmetric on ordinal components (quantities, whose ends are real optima) and clamps
+    categorical components and continuous parameters."""
     dbu_temperature: float = 1.0
     """Temperature of the softmax over the candidates' Q-values."""
     dbu_standardize: bool = True

@@ -9,7 +9,9 @@ hybrid proto-action is perturbed and regressed as one vector (paper §3.3).
 
 ``scheme="symmetric"`` keeps the perturbations symmetric around the proto-action (see
 `gaussian_perturbations`), so the target does not drift off the faces of the box as it does
-with the paper's clamped perturbations (the default).
+with the paper's clamped perturbations; ``"auto"`` (the default) does so on the ordinal
+coordinates only, where a face is the end of a quantity, and clamps the rest (see
+`symmetric_coordinates`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from hybrid_toolkit.algorithms.dgrl.sdn import standardize
+from hybrid_toolkit.spaces import HybridSpace
 
-PerturbationScheme = Literal["symmetric", "clamp"]
+PerturbationScheme = Literal["auto", "symmetric", "clamp"]
 
 CONTINUOUS_FACE_WINDOW = 0.02
 """Smallest half-width of the symmetric window of a continuous coordinate (1 % of its range)."""
@@ -40,6 +43,27 @@ def face_windows(sizes: Tensor, n_continuous: int) -> Tensor:
     steps = torch.where(sizes > 1, steps, torch.zeros_like(steps))
     tail = torch.full((n_continuous,), CONTINUOUS_FACE_WINDOW, device=sizes.device)
     return torch.cat([steps, tail])
+
+
+def symmetric_coordinates(space: HybridSpace, scheme: PerturbationScheme) -> Tensor:
+    """``[D]`` which coordinates of ``space``'s relaxed vector ``scheme`` perturbs symmetrically.
+
+    ``"auto"`` picks the ordinal discrete components: their faces are the ends of a quantity
+    (no load, full load), where an optimum can sit and clamped perturbations pull the target
+    off it. Categorical components (item ids, regimes) and continuous parameters are clamped
+    as in the paper: the face of an id range means nothing, and on the recommender the clamped
+    drift inward is what kept the actor searching (an unbiased target let it run to a face and
+    stall, docs: DBU at the faces of the box).
+    """
+    if scheme not in ("auto", "symmetric", "clamp"):
+        raise ValueError(
+            f"DBU perturbation scheme must be 'auto', 'symmetric' or 'clamp', got {scheme!r}"
+        )
+    discrete = [
+        scheme == "symmetric" or (scheme == "auto" and c.kind == "ordinal") for c in space.discrete
+    ]
+    continuous = [scheme == "symmetric"] * space.relaxed().n_continuous
+    return torch.tensor(discrete + continuous, dtype=torch.bool)
 
 
 @dataclass(frozen=True)
@@ -62,7 +86,7 @@ def gaussian_perturbations(
     std: float,
     count: int,
     generator: torch.Generator | None = None,
-    scheme: PerturbationScheme = "clamp",
+    scheme: PerturbationScheme | Tensor = "clamp",
     min_window: Tensor | float = 0.0,
 ) -> Perturbations:
     """``count`` Gaussian perturbations of every proto-action.
@@ -81,27 +105,35 @@ def gaussian_perturbations(
         std: Perturbation std ``sigma_p`` in the same units.
         count: Candidates per proto-action ``N``.
         generator: Random stream on the proto-actions' device.
-        scheme: ``"clamp"`` (the paper's, default) or ``"symmetric"``.
+        scheme: ``"clamp"`` (the paper's, default), ``"symmetric"``, or a ``[D]`` bool mask of
+            the coordinates to perturb symmetrically (`symmetric_coordinates`; the others are
+            clamped).
         min_window: Smallest half-width ``h`` (``"symmetric"`` only), a float or ``[D]``.
 
     Returns:
         The `Perturbations` (no autograd graph); the caller rounds the points to valid actions
         with the rounding SDN uses (``ProtoActorCritic.unit_actions``).
     """
-    if scheme not in ("symmetric", "clamp"):
+    if isinstance(scheme, str) and scheme not in ("symmetric", "clamp"):
         raise ValueError(f"DBU perturbation scheme must be 'symmetric' or 'clamp', got {scheme!r}")
     base = proto_unit.detach()
     noise = std * torch.randn(
         base.shape[0], count, base.shape[1], generator=generator, device=base.device
     )
-    if scheme == "clamp":
+    if isinstance(scheme, str) and scheme == "clamp":
         points = (base[:, None, :] + noise).clamp(-1.0, 1.0)
         return Perturbations(points, torch.zeros_like(points))
     half = torch.clamp(1.0 - base.abs(), min=0.0)
     half = torch.maximum(half, torch.as_tensor(min_window, dtype=half.dtype, device=half.device))
-    raw = base[:, None, :] + torch.maximum(torch.minimum(noise, half[:, None]), -half[:, None])
+    offsets = torch.maximum(torch.minimum(noise, half[:, None]), -half[:, None])
+    if isinstance(scheme, str):  # "symmetric"
+        raw = base[:, None, :] + offsets
+        points = raw.clamp(-1.0, 1.0)
+        return Perturbations(points, raw - points)
+    symmetric = scheme.to(base.device)
+    raw = base[:, None, :] + torch.where(symmetric, offsets, noise)
     points = raw.clamp(-1.0, 1.0)
-    return Perturbations(points, raw - points)
+    return Perturbations(points, torch.where(symmetric, raw - points, 0.0))
 
 
 def softmax_target(

@@ -20,10 +20,12 @@ from torch import Tensor
 from hybrid_toolkit.algorithms.base import BaseAlgorithm
 from hybrid_toolkit.algorithms.dgrl.config import DGRL_PRESETS, DGRLConfig
 from hybrid_toolkit.algorithms.dgrl.dbu import (
+    PerturbationScheme,
     face_windows,
     gaussian_perturbations,
     regression_loss,
     softmax_target,
+    symmetric_coordinates,
 )
 from hybrid_toolkit.algorithms.dgrl.proto_actor_critic import (
     MetricSums,
@@ -86,6 +88,9 @@ class DGRL(BaseAlgorithm):
         self.face_windows = face_windows(self.coords.sizes, self.coords.n_continuous).to(
             self.device
         )
+        self.dbu_scheme: PerturbationScheme | Tensor = cfg.dbu_perturbation
+        if cfg.dbu_perturbation == "auto":  # per coordinate, by the components' kinds
+            self.dbu_scheme = symmetric_coordinates(space, "auto").to(self.device)
         self.runner = ReplayRunner(
             self.env, cfg, self.model.features, self.episode_stats, self.generator, self.device
         )
@@ -209,7 +214,7 @@ class DGRL(BaseAlgorithm):
                 cfg.perturbation_std,
                 cfg.dbu_candidates,
                 self.generator,
-                cfg.dbu_perturbation,
+                self.dbu_scheme,
                 self.face_windows,
             )
             discrete, continuous = self.model.unit_actions(noisy.points)
@@ -219,9 +224,9 @@ class DGRL(BaseAlgorithm):
             target, weights = softmax_target(
                 cands + noisy.overshoot, q, cfg.dbu_temperature, cfg.dbu_standardize
             )
-            if cfg.dbu_perturbation == "symmetric":
-                # an overshoot may carry the average past a face, which a tanh actor cannot reach
-                target = target.clamp(-1.0, 1.0)
+            # a symmetric overshoot may carry the average past a face, which a tanh actor
+            # cannot reach (with clamped points the average is inside the box already)
+            target = target.clamp(-1.0, 1.0)
         return target, cands, q, weights
 
     def _dbu_step(self, features: Tensor) -> dict[str, Tensor]:
