@@ -249,11 +249,13 @@ _CASES = [
     LearningCase(
         "dgrl-target-multi-discrete",
         "dgrl",
-        "TargetMultiDiscrete-v0, 6k steps",
+        "TargetMultiDiscrete-v0, 8k steps",
         "fraction of optimum",
         0.93,
         0.60,
-        _target("dgrl", "TargetMultiDiscrete-v0", 6_000, **_BANDIT_PROTO),
+        # 8k: symmetric DBU perturbations on these ordinal levels (the default) reach 0.943-0.969
+        # at 6k, too close to the threshold; 0.987-0.994 at 8k (seeds 0, 1, 3)
+        _target("dgrl", "TargetMultiDiscrete-v0", 8_000, **_BANDIT_PROTO),
     ),
     LearningCase(
         "dgrl-small-maze",
