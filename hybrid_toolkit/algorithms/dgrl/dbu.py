@@ -126,14 +126,11 @@ def gaussian_perturbations(
     half = torch.clamp(1.0 - base.abs(), min=0.0)
     half = torch.maximum(half, torch.as_tensor(min_window, dtype=half.dtype, device=half.device))
     offsets = torch.maximum(torch.minimum(noise, half[:, None]), -half[:, None])
-    if isinstance(scheme, str):  # "symmetric"
-        raw = base[:, None, :] + offsets
-        points = raw.clamp(-1.0, 1.0)
-        return Perturbations(points, raw - points)
-    symmetric = scheme.to(base.device)
-    raw = base[:, None, :] + torch.where(symmetric, offsets, noise)
+    mask = None if isinstance(scheme, str) else scheme.to(base.device)  # None: all symmetric
+    raw = base[:, None, :] + (offsets if mask is None else torch.where(mask, offsets, noise))
     points = raw.clamp(-1.0, 1.0)
-    return Perturbations(points, torch.where(symmetric, raw - points, 0.0))
+    overshoot = raw - points
+    return Perturbations(points, overshoot if mask is None else torch.where(mask, overshoot, 0.0))
 
 
 def softmax_target(
