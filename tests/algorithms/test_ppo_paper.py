@@ -253,6 +253,13 @@ def test_the_ablation_helpers_switch_one_difference() -> None:
     added = paper_ablation("paper-jrp", "grad_clipping", "add")
     assert added["grad_clipping"] == "per_group" and "rollout_graph" not in added
     PPOConfig(**removed), PPOConfig(**added)  # type: ignore[arg-type]
+    both = paper_ablation("paper-jrp", ("network_layout", "buffer_periods"))
+    assert both["network_layout"] == "shared" and both["buffer_periods"] == 0
+    assert both["rollout_graph"] == "kept"  # the others stay the paper's
+    with pytest.raises(ValueError, match="at least one difference"):
+        paper_ablation("paper-jrp", ())
+    with pytest.raises(ValueError, match="got 'learning_rate'"):
+        paper_ablation("paper-jrp", ("network_layout", "learning_rate"))
     with pytest.raises(ValueError, match="differences of 'paper-jrp'"):
         paper_ablation("paper-jrp", "learning_rate")
     with pytest.raises(ValueError, match="preset must be one of"):

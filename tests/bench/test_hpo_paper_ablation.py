@@ -19,12 +19,13 @@ from hybrid_toolkit.bench.hpo_paper.runs import (
     Algo,
     RunResult,
     RunSpec,
-    ablated_field,
+    ablated_fields,
     anneal_end,
     build_hpo,
     build_ppo,
     entropy_anneal,
     run_path,
+    runs_on,
     store_run,
     train_run,
 )
@@ -35,9 +36,13 @@ FIELDS = list(PAPER_SWITCHES)
 
 
 def test_every_paper_switch_has_an_ablation_with_a_label_and_a_colour() -> None:
-    ablations = [a for a in ALGOS if ablated_field(a) is not None]
-    assert [ablated_field(a) for a in ablations] == FIELDS
+    singles = [ablated_fields(a) for a in ALGOS if len(ablated_fields(a)) == 1]
+    assert singles == [(field,) for field in FIELDS]
+    together = [ablated_fields(a) for a in ALGOS if len(ablated_fields(a)) > 1]
+    assert together == [("reward_scaling", "buffer_periods")]
     assert ALGO_LABELS["ppo_paper-rollout_graph"] == "PPO (paper's), ours: rollout_graph"
+    pair = ALGO_LABELS["ppo_paper-reward_scaling+buffer_periods"]
+    assert pair == "PPO (paper's), ours: reward_scaling + buffer_periods"
     assert set(ALGOS) <= COLORS.keys() and set(ALGOS) <= ALGO_LABELS.keys()
     assert len(set(COLORS.values())) == len(COLORS)  # every curve tells its algorithm
 
@@ -54,6 +59,19 @@ def test_an_ablation_is_the_papers_ppo_with_one_field_set_back_to_ours(field: st
             assert getattr(config, other) == paper, other
     assert config.policy_hidden == config.value_hidden == (8,)
     assert config.learning_rate == PPO_PRESETS["paper-jrp"]["learning_rate"]
+
+
+def test_a_joint_ablation_sets_every_named_field_back_and_nothing_else() -> None:
+    spec = RunSpec(Task("jrp", 1), "ppo_paper-reward_scaling+buffer_periods", 0, (8,), 8, 8)
+    config = build_ppo(spec, "cpu")[0].config
+    ours = PPOConfig()
+    for field, paper in PAPER_SWITCHES.items():
+        expected = getattr(ours, field) if field in ablated_fields(spec.algo) else paper
+        assert getattr(config, field) == expected, field
+    # on LQR one of the two fields is no difference, so the pair would be a single ablation
+    lqr = Task("lqr", 2, 2)
+    assert not runs_on("ppo_paper-reward_scaling+buffer_periods", lqr)
+    assert runs_on("ppo_paper-reward_scaling", lqr)
 
 
 def test_the_grid_skips_runs_that_would_repeat_another_run(
@@ -106,6 +124,7 @@ def test_the_ablation_table_compares_each_ablation_with_both_ppos(
         "ppo_paper": [56, 64, 64],
         "ppo_paper-rollout_graph": [32, 40, 40],
         "ppo_paper-network_layout": [64, 80, 200],  # seed 2 never gets there
+        "ppo_paper-reward_scaling+buffer_periods": [16, 24, 24],
     }
     task = Task("jrp", 5)
     for algo, hits in first_hits.items():
@@ -139,6 +158,10 @@ def test_the_ablation_table_compares_each_ablation_with_both_ppos(
     )
     assert rows[2] == (
         "|  | `rollout_graph` | `kept` | `detached` | 40 [36, 40] | −24 (×0.62) | +8 (×1.25) | 3 |"
+    )
+    assert rows[3] == (  # the fields set back together come after the single ones
+        "|  | `reward_scaling`, `buffer_periods` | `batch_std`, `20` | `return_std`, `0` "
+        "| 24 [20, 24] | −40 (×0.38) | −8 (×0.75) | 3 |"
     )
     comparison = markdown.split("### Does HPO need fewer updates than PPO?")[1].split("###")[0]
     assert "ours:" not in comparison and "PPO (paper's)" in comparison

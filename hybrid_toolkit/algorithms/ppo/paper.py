@@ -13,11 +13,13 @@ difference accounts for a result, switch them one at a time::
         ...
 
 ``paper_ablation(preset, field, direction="add")`` goes the other way: this library's PPO
-(``hpo-paper-*``) with only ``field`` switched to the paper's behaviour.
+(``hpo-paper-*``) with only ``field`` switched to the paper's behaviour. ``field`` may also be
+several fields, switched together.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -59,12 +61,15 @@ def paper_differences(preset: str = "paper-jrp") -> dict[str, Difference]:
     return out
 
 
-def paper_ablation(preset: str, field: str, direction: Direction = "remove") -> dict[str, Any]:
-    """Constructor keywords for a one-difference ablation of ``preset``.
+def paper_ablation(
+    preset: str, field: str | Sequence[str], direction: Direction = "remove"
+) -> dict[str, Any]:
+    """Constructor keywords for an ablation of ``preset`` in one difference or several.
 
     Args:
         preset: ``paper-jrp`` or ``paper-lqr``.
-        field: One of :func:`paper_differences` ``(preset)``.
+        field: One of :func:`paper_differences` ``(preset)``, or several of them (switched
+            together, e.g. to test whether two single effects add up).
         direction: ``remove``: the paper's PPO with ``field`` set to ours; ``add``: this
             library's PPO (``hpo-paper-*``) with only ``field`` set to the paper's.
 
@@ -72,18 +77,22 @@ def paper_ablation(preset: str, field: str, direction: Direction = "remove") -> 
         Every setting as keywords (``PPO(env, **paper_ablation(...))``).
 
     Raises:
-        ValueError: For an unknown preset, field or direction.
+        ValueError: For an unknown preset, field or direction, or no field at all.
     """
     differences = paper_differences(preset)
-    if field not in differences:
-        raise ValueError(
-            f"field must be one of the differences of {preset!r} ({', '.join(differences)}), "
-            f"got {field!r}"
-        )
+    fields = (field,) if isinstance(field, str) else tuple(field)
+    if not fields:
+        raise ValueError(f"field must name at least one difference of {preset!r}, got none")
+    for name in fields:
+        if name not in differences:
+            raise ValueError(
+                f"field must be one of the differences of {preset!r} "
+                f"({', '.join(differences)}), got {name!r}"
+            )
     if direction == "remove":
-        return {**PPO_PRESETS[preset], field: differences[field].ours}
+        return {**PPO_PRESETS[preset], **{f: differences[f].ours for f in fields}}
     if direction == "add":
-        return {**PPO_PRESETS[_BASES[preset]], field: differences[field].paper}
+        return {**PPO_PRESETS[_BASES[preset]], **{f: differences[f].paper for f in fields}}
     raise ValueError(f"direction must be 'remove' or 'add', got {direction!r}")
 
 

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hybrid_toolkit.algorithms.ppo.config import PAPER_SWITCHES
 from hybrid_toolkit.bench.hpo_paper.cross_term import PIECES, CrossTermResult, bucket_rows
 from hybrid_toolkit.bench.hpo_paper.estimator_check import EstimatorCheck
-from hybrid_toolkit.bench.hpo_paper.runs import ABLATION_PREFIX, RunResult
+from hybrid_toolkit.bench.hpo_paper.runs import ALGOS, RunResult, ablated_fields
 from hybrid_toolkit.bench.hpo_paper.summary import (
     Spread,
     TaskSummary,
@@ -22,7 +21,7 @@ from hybrid_toolkit.bench.hpo_paper.summary import (
     verdict,
 )
 
-ALGO_LABELS = {
+ALGO_LABELS: dict[str, str] = {
     "hpo": "HPO (paper's inputs)",
     "hpo_declared": "HPO (declared inputs)",
     "hpo_decentralized": "HPO (decentralized)",
@@ -30,9 +29,13 @@ ALGO_LABELS = {
     "ppo": "PPO (this library's)",
     "ppo_paper": "PPO (paper's)",
     "ppo_low_entropy": "PPO (entropy 0.01)",
-    **{f"{ABLATION_PREFIX}{f}": f"PPO (paper's), ours: {f}" for f in PAPER_SWITCHES},
+    **{
+        algo: "PPO (paper's), ours: " + " + ".join(ablated_fields(algo))
+        for algo in ALGOS
+        if ablated_fields(algo)
+    },
 }
-COLORS = {
+COLORS: dict[str, str] = {
     "hpo": "tab:blue",
     "hpo_declared": "tab:purple",
     "hpo_decentralized": "tab:green",
@@ -43,10 +46,8 @@ COLORS = {
 }
 # one colour per ablation of the paper's PPO (every seed of an algorithm shares its colour)
 _ABLATION_COLORS = ("tab:pink", "tab:olive", "gold", "navy", "teal", "magenta", "yellowgreen",
-                    "sienna", "slateblue")  # fmt: skip
-COLORS.update(
-    {f"{ABLATION_PREFIX}{f}": c for f, c in zip(PAPER_SWITCHES, _ABLATION_COLORS, strict=True)}
-)
+                    "sienna", "slateblue", "black")  # fmt: skip
+COLORS.update(zip([a for a in ALGOS if ablated_fields(a)], _ABLATION_COLORS, strict=True))
 
 
 def _cell(spread: Spread, seeds: int, fmt: str) -> str:
@@ -152,15 +153,19 @@ def ablation_table(summaries: Sequence[TaskSummary], target: float) -> str:
                 "–" if other is None else median_change(a, other)
                 for other in (row.paper_ppo, row.our_ppo)
             ]
+            names, paper, ours = (
+                ", ".join(_code(v) for v in values) for values in (row.fields, row.paper, row.ours)
+            )
             lines.append(
-                f"| {task} | `{row.field}` | {_code(row.paper)} | {_code(row.ours)} | {count} "
+                f"| {task} | {names} | {paper} | {ours} | {count} "
                 f"| {changes[0]} | {changes[1]} | {a.seeds} |"
             )
             task = ""
     if len(lines) == 2:
         return ""
     note = (
-        f"\n\nEach row is the paper's PPO with one difference set back to this library's value; "
+        "\n\nEach row is the paper's PPO with one difference (or the listed ones together) set "
+        "back to this library's value; "
         f"updates to within {100 * target:.0f} % of the best known cost; the changes compare "
         "medians over seeds (− : fewer updates than that PPO; > / < : a censored median, "
         "bounded by the budget)."

@@ -49,6 +49,7 @@ Algo = Literal[
     "ppo_paper-grad_clipping",
     "ppo_paper-train_split",
     "ppo_paper-rollout_graph",
+    "ppo_paper-reward_scaling+buffer_periods",
 ]
 ALGOS: tuple[Algo, ...] = get_args(Algo)
 """``hpo`` is the paper's HPO (the family's preset, the paper's raw network inputs);
@@ -60,17 +61,25 @@ coefficient 0.5 → 0.001 (the paper's schedule for both); the ``*_low_entropy``
 at 0.01 (the paper's "PPO 3" one-off setting, the PPO preset's default), an ablation of the
 schedule. ``ppo_paper-<field>`` (one per field of ``PAPER_SWITCHES``) is the paper's PPO with
 only that field set back to this library's value (:func:`paper_ablation`), trained like
-``ppo_paper``."""
+``ppo_paper``; ``ppo_paper-<field>+<field>`` sets those fields back together (the two largest
+single effects at JRP n = 20, to see whether they add up)."""
 
 ABLATION_PREFIX = "ppo_paper-"
 ENTROPY_START, ENTROPY_END = 0.5, 0.001
 """The entropy anneal of every annealing algorithm (the paper's, HPO's presets)."""
 
 
-def ablated_field(algo: str) -> str | None:
-    """The ``PAPER_SWITCHES`` field a ``ppo_paper-<field>`` algorithm sets back to ours
-    (``None`` for every other algorithm)."""
-    return algo.removeprefix(ABLATION_PREFIX) if algo.startswith(ABLATION_PREFIX) else None
+def ablated_fields(algo: str) -> tuple[str, ...]:
+    """The ``PAPER_SWITCHES`` fields a ``ppo_paper-<field>[+<field>…]`` algorithm sets back to
+    ours, in its name's order (empty for every other algorithm).
+
+    Example:
+        >>> ablated_fields("ppo_paper-reward_scaling+buffer_periods"), ablated_fields("ppo")
+        (('reward_scaling', 'buffer_periods'), ())
+    """
+    if not algo.startswith(ABLATION_PREFIX):
+        return ()
+    return tuple(algo.removeprefix(ABLATION_PREFIX).split("+"))
 
 
 def runs_on(algo: str, task: Task) -> bool:
@@ -81,8 +90,8 @@ def runs_on(algo: str, task: Task) -> bool:
     if algo == "hpo_declared":
         features = task_env(task, 1, "cpu").observation_features()
         return features is not None and not features.is_identity()
-    field = ablated_field(algo)
-    return field is None or field in paper_differences(f"paper-{task.family}")
+    differences = paper_differences(f"paper-{task.family}")
+    return all(field in differences for field in ablated_fields(algo))
 
 
 def anneals(algo: str) -> bool:
@@ -289,18 +298,18 @@ def train_hpo(spec: RunSpec, device: str) -> RunResult:
 def build_ppo(spec: RunSpec, device: str) -> tuple[PPO, HybridEnv, RawActionWrapper]:
     """The PPO of ``spec`` in HPO's raw-output space, untrained, with its env and wrapper:
     this library's (preset ``hpo-paper-<family>``), the paper's (``ppo_paper``: preset
-    ``paper-<family>``) or the paper's with one difference set back (``ppo_paper-<field>``)."""
+    ``paper-<family>``) or the paper's with differences set back (``ppo_paper-<field>[+…]``)."""
     env = task_env(spec.task, spec.batch, device)
     family = spec.task.family
     wrapper = RawActionWrapper(
         env, shift=1.0 if family == "jrp" else 0.0, scale_feature="mean_demand"
     )
-    field = ablated_field(spec.algo)
+    fields = ablated_fields(spec.algo)
     preset = f"{'paper' if spec.algo == 'ppo_paper' else 'hpo-paper'}-{family}"
-    settings = {} if field is None else paper_ablation(f"paper-{family}", field, "remove")
+    settings = paper_ablation(f"paper-{family}", fields, "remove") if fields else {}
     settings.update(policy_hidden=spec.hidden, value_hidden=spec.hidden)
     model = PPO(
-        wrapper, None if field else preset, seed=spec.seed, device=device, verbose=0, **settings
+        wrapper, None if fields else preset, seed=spec.seed, device=device, verbose=0, **settings
     )
     return model, env, wrapper
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hybrid_toolkit.algorithms.ppo.paper import paper_differences
-from hybrid_toolkit.bench.hpo_paper.runs import ABLATION_PREFIX, RunResult
+from hybrid_toolkit.bench.hpo_paper.runs import ALGOS, RunResult, ablated_fields
 from hybrid_toolkit.bench.hpo_paper.tasks import References, Task
 
 
@@ -201,35 +201,45 @@ def verdict(first: Spread, second: Spread, share: float) -> str:
 
 @dataclass(frozen=True)
 class AblationRow:
-    """One ``ppo_paper-<field>`` run set on one task, beside the two PPOs it lies between.
+    """One ``ppo_paper-<field>[+<field>…]`` run set on one task, beside the two PPOs it lies
+    between.
 
     Attributes:
-        field: The ``PAPER_SWITCHES`` field set back to this library's value.
-        paper: The field's value in the paper's PPO.
-        ours: Its value in this library's PPO (the ablation's).
+        fields: The ``PAPER_SWITCHES`` fields set back to this library's values.
+        paper: Their values in the paper's PPO, in ``fields`` order.
+        ours: Their values in this library's PPO (the ablation's).
         ablation: The ablation's summary.
         paper_ppo: ``ppo_paper`` on the task, if run.
         our_ppo: ``ppo`` on the task, if run.
     """
 
-    field: str
-    paper: Any
-    ours: Any
+    fields: tuple[str, ...]
+    paper: tuple[Any, ...]
+    ours: tuple[Any, ...]
     ablation: AlgoSummary
     paper_ppo: AlgoSummary | None
     our_ppo: AlgoSummary | None
 
 
 def ablation_rows(summary: TaskSummary) -> list[AblationRow]:
-    """The task's ablation runs, one row per field in ``PAPER_SWITCHES`` order."""
+    """The task's ablation runs in ``ALGOS`` order: one field at a time in ``PAPER_SWITCHES``
+    order, then the fields set back together."""
     differences = paper_differences(f"paper-{summary.task.family}")
+    paper, ours = summary.algos.get("ppo_paper"), summary.algos.get("ppo")
     rows = []
-    for field, difference in differences.items():
-        ablation = summary.algos.get(f"{ABLATION_PREFIX}{field}")
-        if ablation is not None:
-            paper, ours = summary.algos.get("ppo_paper"), summary.algos.get("ppo")
+    for algo in ALGOS:
+        fields, ablation = ablated_fields(algo), summary.algos.get(algo)
+        if fields and ablation is not None and all(f in differences for f in fields):
+            switched = [differences[f] for f in fields]
             rows.append(
-                AblationRow(field, difference.paper, difference.ours, ablation, paper, ours)
+                AblationRow(
+                    fields,
+                    tuple(d.paper for d in switched),
+                    tuple(d.ours for d in switched),
+                    ablation,
+                    paper,
+                    ours,
+                )
             )
     return rows
 
