@@ -124,7 +124,8 @@ class HPOPaperOptions(GridOptions):
     algos: tuple[Algo, ...] = ("hpo", "ppo")
     """Algorithms compared on jrp / lqr (add hpo_decentralized for the decentralized HPO;
     ppo_paper-FIELD is the paper's PPO with only FIELD set back to this library's value, one
-    per difference, skipped on a family where FIELD is no difference)."""
+    per difference, skipped on a family where FIELD is no difference;
+    ppo_paper-reward_scaling+buffer_periods sets those two back together)."""
     seeds: Annotated[int, BY_MODE] = 0
     """Seeds per (task, algorithm); quick 1, full 3."""
     jrp_items: Annotated[tuple[int, ...], BY_MODE] = ()
