@@ -12,6 +12,7 @@ import torch
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.hyar import HYAR_PRESETS, HyARConfig
+from hybrid_toolkit.training import NonFiniteTrainingError
 
 # Warm-up of 8 episodes = 2 chunks of 8 batched steps on 4 scenarios (TargetRegime's horizon is 8).
 TINY: dict[str, Any] = {
@@ -178,3 +179,13 @@ def test_runs_on_cuda() -> None:
     assert model.progress.td3_updates > 0
     obs = ht.make("TargetRegime-v0", num_envs=8, device="cuda").reset(seed=0)
     assert model.act(obs).discrete.device.type == "cuda"
+
+
+def test_a_non_finite_representation_stops_training() -> None:
+    # The representation's parameters are counted when the VAE trains (TD3 leaves them alone).
+    model = tiny_hyar()
+    model.learn(WARMUP_STEPS)
+    with torch.no_grad():
+        model.representation.embeddings[1, 0] = float("nan")
+    with pytest.raises(NonFiniteTrainingError):
+        model.learn(64, reset_num_timesteps=False)

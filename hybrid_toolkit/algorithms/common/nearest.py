@@ -7,11 +7,12 @@ brute force would. `nearest_row` does both in two passes:
 
 1. **Bound.** Over cache-sized chunks of the table, the expanded distance and its minimum per
    chunk (a small ``[B, chunks]`` tensor, no ``[B, N]`` tensor ever allocated).
-2. **Refine.** Every chunk whose minimum lies within a rounding margin of the query's overall
-   minimum is searched again with exact differences; ties go to the lowest row index.
+2. **Refine.** The chunks whose minimum lies within a rounding margin of some query's overall
+   minimum are expanded again, and the (query, row) pairs within that margin get exact
+   differences; ties go to the lowest row index.
 
 The margin is far larger than the expansion's float32 rounding error, so the row the brute
-force picks is always among the refined candidates; as a rule one chunk per query is refined.
+force picks is always among the refined candidates; as a rule a query has one candidate row.
 """
 
 from __future__ import annotations
@@ -26,10 +27,7 @@ CHUNK_ELEMENTS = 2**18
 """Distances per chunk of the bounding pass (1 MiB of float32: stays in the CPU's cache)."""
 
 MAX_CHUNK_ROWS = 2048
-"""Most table rows per chunk: the refining pass searches whole chunks again."""
-
-REFINE_ELEMENTS = 2**22
-"""Query-to-row differences held at once by the refining pass (16 MiB of float32)."""
+"""Most table rows per chunk (a chunk's expansion stays in the CPU's cache)."""
 
 MARGIN = 1e-4
 """Relative margin of the bounding pass (float32's error in the expansion is about 1e-6)."""
@@ -60,44 +58,35 @@ def nearest_row(
     if table_sq is None:
         table_sq = table.square().sum(dim=1)
     chunk = min(n_rows, chunk_rows or min(MAX_CHUNK_ROWS, max(256, CHUNK_ELEMENTS // batch)))
+    starts = range(0, n_rows, chunk)
     table_t = table.T
-    chunk_min = torch.stack(
-        [
-            torch.addmm(
-                table_sq[start : start + chunk],
-                query,
-                table_t[:, start : start + chunk],
-                alpha=-2.0,
-            ).amin(dim=1)
-            for start in range(0, n_rows, chunk)
-        ],
-        dim=1,
-    )  # [B, chunks]: min over the chunk of |t|² - 2 q·t
+
+    def expanded(start: int, queries: Tensor) -> Tensor:  # |t|² - 2 q·t, [len(q), chunk]
+        end = start + chunk
+        return torch.addmm(table_sq[start:end], queries, table_t[:, start:end], alpha=-2.0)
+
+    chunk_min = torch.stack([expanded(start, query).amin(dim=1) for start in starts], dim=1)
     scale = 1.0 + query.square().sum(dim=1, keepdim=True) + table_sq.max()
-    overall = chunk_min.amin(dim=1, keepdim=True)
-    rows, chunks = torch.nonzero(chunk_min <= overall + MARGIN * scale, as_tuple=True)
-    # Exact distances to every row of the candidate chunks, a slice of candidates at a time
-    # where a table full of duplicates makes them many. The table is padded to whole chunks
-    # with rows at infinity, so a chunk is one block to copy.
-    n_chunks = chunk_min.shape[1]
-    padding = table.new_full((n_chunks * chunk - n_rows, table.shape[1]), float("inf"))
-    blocks = torch.cat([table, padding]).view(n_chunks, chunk, table.shape[1])
-    offsets = torch.arange(chunk, device=table.device)
-    per_slice = max(1, REFINE_ELEMENTS // (chunk * table.shape[1]))
-    nearest_d, nearest_i = [query.new_empty(0)], [rows.new_empty(0)]
-    for start in range(0, rows.shape[0], per_slice):
-        r, c = rows[start : start + per_slice], chunks[start : start + per_slice]
-        exact = (query[r].unsqueeze(1) - blocks[c]).square().sum(dim=2)
-        exact = exact.masked_fill(torch.isnan(exact), float("inf"))
-        low = exact.amin(dim=1, keepdim=True)
-        nearest_d.append(low[:, 0])
-        cols = c.unsqueeze(1) * chunk + offsets
-        nearest_i.append(torch.where(exact == low, cols, n_rows).amin(dim=1))
-    dist, col = torch.cat(nearest_d), torch.cat(nearest_i)
+    threshold = chunk_min.amin(dim=1, keepdim=True) + MARGIN * scale  # [B, 1]
+    # The candidate (query, row) pairs: rows whose expanded distance lies within the margin,
+    # looked for again in each chunk for just the queries whose minimum it may hold. Saturated
+    # embeddings crowd a corner with rows equal up to rounding; then many chunks are searched
+    # again, but still only the rows within the margin get exact distances.
+    hits = (chunk_min <= threshold).T  # [chunks, B]
+    per_chunk = hits.sum(dim=1).tolist()
+    queries_of = torch.nonzero(hits)[:, 1].split(per_chunk)
+    pairs = []
+    for start, queries in zip(starts, queries_of, strict=True):
+        if queries.numel():
+            inside = torch.nonzero(expanded(start, query[queries]) <= threshold[queries])
+            pairs.append(torch.stack([queries[inside[:, 0]], inside[:, 1] + start], dim=1))
+    rows, cols = torch.cat([query.new_empty(0, 2, dtype=torch.int64), *pairs]).unbind(dim=1)
+    dist = (query[rows] - table[cols]).square().sum(dim=1)
+    dist = dist.masked_fill(torch.isnan(dist), float("inf"))
     best = torch.full((batch,), float("inf"), device=query.device, dtype=dist.dtype)
     best = best.scatter_reduce(0, rows, dist, "amin")
     # Among the candidates at that distance, the lowest index (queries with none: row 0).
-    tied = torch.where(dist == best[rows], col, n_rows)
+    tied = torch.where(dist == best[rows], cols, n_rows)
     index = torch.full((batch,), n_rows, dtype=torch.int64, device=query.device)
     index = index.scatter_reduce(0, rows, tied, "amin")
     return torch.where(index < n_rows, index, 0)
