@@ -8,7 +8,7 @@
 # call rewrites the page's results block from the cache (trains nothing).
 # Cost (measured 6 December, the page's cost section): about 1.6 CPU-hours for five seeds of
 # everything but LAR and HyAR, under an hour of wall time; LAR about 1 CPU-hour (10 runs); HyAR
-# more than 25 CPU-minutes a run, at least 2 CPU-hours for its five.
+# 19-25 CPU-minutes a run, 1.9 CPU-hours for its five.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HT="${HT:-.venv/bin/hybrid-toolkit}"
