@@ -187,5 +187,5 @@ def test_a_non_finite_representation_stops_training() -> None:
     model.learn(WARMUP_STEPS)
     with torch.no_grad():
         model.representation.embeddings[1, 0] = float("nan")
-    with pytest.raises(NonFiniteTrainingError):
+    with pytest.raises(NonFiniteTrainingError, match="non-finite parameter value"):
         model.learn(64, reset_num_timesteps=False)

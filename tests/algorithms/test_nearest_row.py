@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -64,3 +67,15 @@ def test_a_nan_query_decodes_to_row_zero_without_error() -> None:
     assert found[2] == 0
     keep = torch.tensor([0, 1, 3])
     assert torch.equal(found[keep], brute_force(query[keep], table))
+
+
+def test_the_speed_script_runs_and_checks_agreement() -> None:
+    # benchmarks/nearest_row_speed.py records the numbers on the HyAR page; keep it running.
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "nearest_row_speed.py"
+    spec = importlib.util.spec_from_file_location("_nearest_row_speed", path)
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rows = script.measure(rows=3_000, dim=6, batch=128, repeats=2)
+    assert [r["kind"] for r in rows] == ["spread", "saturated"]
+    assert all(r["brute_ms"] > 0 and r["nearest_row_ms"] > 0 for r in rows)

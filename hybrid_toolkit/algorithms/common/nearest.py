@@ -33,9 +33,7 @@ MARGIN = 1e-4
 """Relative margin of the bounding pass (float32's error in the expansion is about 1e-6)."""
 
 
-def nearest_row(
-    query: Tensor, table: Tensor, table_sq: Tensor | None = None, chunk_rows: int | None = None
-) -> Tensor:
+def nearest_row(query: Tensor, table: Tensor, chunk_rows: int | None = None) -> Tensor:
     """Index ``int64 [B]`` of the row of ``table`` nearest (Euclidean) each query, exactly.
 
     Equal to ``cdist(query, table, compute_mode="donot_use_mm_for_euclid_dist").argmin(1)``
@@ -44,7 +42,6 @@ def nearest_row(
     Args:
         query: ``[B, d]`` points.
         table: ``[N, d]`` rows (``N >= 1``).
-        table_sq: ``[N]`` squared row norms, if already known.
         chunk_rows: Table rows per chunk of the bounding pass; default: `CHUNK_ELEMENTS` / B
             within [256, `MAX_CHUNK_ROWS`], and the brute force where B · N is at most
             `BRUTE_FORCE_ELEMENTS`.
@@ -55,8 +52,7 @@ def nearest_row(
             query.unsqueeze(0), table.unsqueeze(0), compute_mode="donot_use_mm_for_euclid_dist"
         )
         return distance[0].argmin(dim=1)
-    if table_sq is None:
-        table_sq = table.square().sum(dim=1)
+    table_sq = table.square().sum(dim=1)
     chunk = min(n_rows, chunk_rows or min(MAX_CHUNK_ROWS, max(256, CHUNK_ELEMENTS // batch)))
     starts = range(0, n_rows, chunk)
     table_t = table.T
@@ -81,7 +77,8 @@ def nearest_row(
             inside = torch.nonzero(expanded(start, query[queries]) <= threshold[queries])
             pairs.append(torch.stack([queries[inside[:, 0]], inside[:, 1] + start], dim=1))
     rows, cols = torch.cat([query.new_empty(0, 2, dtype=torch.int64), *pairs]).unbind(dim=1)
-    dist = (query[rows] - table[cols]).square().sum(dim=1)
+    # sqrt as cdist takes it, so that sums that round to one distance tie as they do there
+    dist = (query[rows] - table[cols]).square().sum(dim=1).sqrt()
     dist = dist.masked_fill(torch.isnan(dist), float("inf"))
     best = torch.full((batch,), float("inf"), device=query.device, dtype=dist.dtype)
     best = best.scatter_reduce(0, rows, dist, "amin")
