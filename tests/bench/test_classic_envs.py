@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CliRunner
@@ -19,6 +20,7 @@ from hybrid_toolkit.bench.classic_envs.cases import (
     reference_timesteps,
     scaled_recipe,
 )
+from hybrid_toolkit.bench.classic_envs.pages import write_report
 from hybrid_toolkit.bench.classic_envs.suite import load_records, progress_path, run_one, run_path
 from hybrid_toolkit.envs import make
 
@@ -110,3 +112,38 @@ def test_an_unfinished_run_leaves_its_curve_in_a_progress_file(tmp_path: Path) -
     assert [p["timesteps"] for p in record["curve"]] == [128, 256]
     assert load_records(tmp_path, "reference", progress=True)["ppo"]["HardMove4"] == [progress]
     assert load_records(tmp_path, "reference") == {}
+
+
+def _finished(seed: int, success: float, curve: list[float]) -> dict[str, Any]:
+    """A reference run record as the suite stores it, with made-up numbers."""
+    source = RESULTS / "reference" / "hyar" / "Platform-seed0.json"
+    record = json.loads(source.read_text())
+    points = [
+        {**record["curve"][0], "timesteps": 1000 * (i + 1), "mean_return": value}
+        for i, value in enumerate(curve)
+    ]
+    return {**record, "seed": seed, "success_rate": success, "curve": points}
+
+
+def test_the_reference_report_gives_medians_with_quartiles_and_draws_the_curves(
+    tmp_path: Path,
+) -> None:
+    runs = [_finished(s, rate, [0.2, 0.5]) for s, rate in enumerate((0.1, 0.5, 0.3))]
+    running = {"hyar": {"Goal": [{**_finished(0, 0.0, [0.1]), "status": "unfinished"}]}}
+    records = {"hyar": {"Platform": runs}}
+    written = write_report(
+        records, CASES, REFERENCE_RECIPES, tmp_path, tmp_path / "docs", "reference", running
+    )
+    table = (tmp_path / "classic-envs-reference-table.md").read_text()
+    # success 0.1, 0.5, 0.3: median 0.30, inclusive quartiles 0.20 and 0.40, over 3 seeds
+    assert "success 0.30" in table and "0.30 [0.20, 0.40] (3)" in table
+    assert "Cells: median [inter-quartile range]" in table
+    assert tmp_path / "docs" / "classic-envs-reference-curves.png" in written
+    assert (tmp_path / "docs" / "classic-envs-reference-curves.png").stat().st_size > 10_000
+    # no run with a curve: no curves figure, and no error
+    assert not any(
+        p.name.endswith("curves.png")
+        for p in write_report(
+            {}, CASES, REFERENCE_RECIPES, tmp_path / "b", tmp_path / "b", "reference"
+        )
+    )

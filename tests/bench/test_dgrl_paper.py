@@ -17,7 +17,6 @@ from hybrid_toolkit.bench.dgrl_paper.aggregate import (
     NotApplicable,
     curve_quartiles,
     percent_vs,
-    quartiles,
     summarize,
 )
 from hybrid_toolkit.bench.dgrl_paper.cache import (
@@ -38,6 +37,7 @@ from hybrid_toolkit.bench.dgrl_paper.grid import (
 )
 from hybrid_toolkit.bench.dgrl_paper.report import ours_table, paper_table
 from hybrid_toolkit.bench.dgrl_paper.scope import OFF_SCOPE, not_applicable
+from hybrid_toolkit.bench.quartiles import quartiles
 from hybrid_toolkit.bench.report import RESULTS_END, RESULTS_START
 
 

@@ -26,7 +26,9 @@ After the runs the suite rewrites, from every cached run of the recipe set,
 * ``<docs_dir>/classic-envs.png`` — Table 2's metric per env and algorithm, seed spread;
 * ``<out_dir>/classic-envs-<page>.md`` — the rows of each env page (platform, goal, hard-move);
 
-(``reference``: ``<docs_dir>/classic-envs-reference.png``, and ``classic-envs-reference-table.md``,
+(``reference``: ``<docs_dir>/classic-envs-reference.png`` and
+``<docs_dir>/classic-envs-reference-curves.png`` — the learning curves — and
+``classic-envs-reference-table.md``,
 ``classic-envs-reference-curves.md`` — every run's learning curve — and
 ``classic-envs-reference-<page>.md`` in ``<out_dir>``).
 
@@ -58,7 +60,8 @@ from hybrid_toolkit.bench.classic_envs.cases import (
     recipe_key,
     scaled_recipe,
 )
-from hybrid_toolkit.bench.classic_envs.report import Records, write_report
+from hybrid_toolkit.bench.classic_envs.pages import write_report
+from hybrid_toolkit.bench.classic_envs.report import Records
 from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
 from hybrid_toolkit.bench.registry import ALL, BY_MODE, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import environment, load_average
