@@ -71,10 +71,12 @@ def _thousands(x: float, _position: int) -> str:
 
 
 def curves(records: Records, running: Records, cases: dict[str, Any], path: Path) -> bool:
-    """Table 2's metric against environment steps, one panel per case that has a curve: every
-    seed a line (dashed: unfinished), the paper's HyAR-TD3 as a black line. Returns whether
-    anything was drawn (no figure is written when no run has a curve)."""
-    panels = [
+    """Table 2's metric against environment steps, one panel per case that has a curve (a case
+    whose metric is the normalised return, Platform, gets a second panel with the success rate,
+    which a high return does not imply): every seed a line (dashed: unfinished), the paper's
+    HyAR-TD3 as a black line. Returns whether anything was drawn (no figure is written when no
+    run has a curve)."""
+    names = [
         name
         for name in cases
         if any(
@@ -84,24 +86,26 @@ def curves(records: Records, running: Records, cases: dict[str, Any], path: Path
             for r in runs.get(name, [])
         )
     ]
-    if not panels:
+    if not names:
         return False
+    panels = [(n, m) for n in names for m in dict.fromkeys((cases[n].metric, "success"))]
     plt = _pyplot()
     columns = min(len(panels), 4)
     rows = -(-len(panels) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.0 * rows), squeeze=False)
-    for ax, name in zip(axes.flat, panels, strict=False):
-        case = cases[name]
+    for ax, (name, metric) in zip(axes.flat, panels, strict=False):
         for algo in LABELS:
             finished = [(r, "-") for r in records.get(algo, {}).get(name, []) if "curve" in r]
             unfinished = [(r, "--") for r in running.get(algo, {}).get(name, [])]
             for k, (run, style) in enumerate(finished + unfinished):
                 steps = [p["timesteps"] for p in run["curve"]]
-                values = [table2_value(p, case.metric) for p in run["curve"]]
+                values = [table2_value(p, metric) for p in run["curve"]]
                 label = LABELS[algo] if k == 0 else None
                 ax.plot(steps, values, style, color=COLOURS[algo], lw=1.2, alpha=0.8, label=label)
-        ax.axhline(case.table2_hyar, color="black", lw=1.5, label="Table 2 HyAR-TD3")
-        ax.set_title(name, fontsize=10)
+        if metric == cases[name].metric:
+            ax.axhline(cases[name].table2_hyar, color="black", lw=1.5, label="Table 2 HyAR-TD3")
+        what = "normalised return" if metric == "return" else "success rate"
+        ax.set_title(name if metric == cases[name].metric == "success" else f"{name} ({what})")
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("environment steps", fontsize=8)
         ax.xaxis.set_major_formatter(_thousands)
@@ -109,7 +113,8 @@ def curves(records: Records, running: Records, cases: dict[str, Any], path: Path
         ax.legend(fontsize=7, loc="lower right")
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
-    axes[0][0].set_ylabel("success rate (Platform: normalised return)", fontsize=8)
+    for row in axes:
+        row[0].set_ylabel("success rate (or return, as titled)", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
