@@ -7,13 +7,16 @@ training stops because of an exception or Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from hybrid_toolkit.envs.base import HybridEnv
 from hybrid_toolkit.training._checks import check_positive_int
@@ -149,6 +152,22 @@ class _EveryNTimesteps(Callback):
         return False
 
 
+@contextlib.contextmanager
+def _random_state_kept(algo: TrainableAlgorithm) -> Iterator[None]:
+    """Restore the algorithm's random generator (its ``generator`` attribute, which every
+    algorithm of the library has) after the block, so that sampled actions drawn during an
+    evaluation leave training exactly as it would have been without the evaluation."""
+    generator = getattr(algo, "generator", None)
+    if not isinstance(generator, torch.Generator):
+        yield
+        return
+    state = generator.get_state()
+    try:
+        yield
+    finally:
+        generator.set_state(state)
+
+
 class EvalCallback(_EveryNTimesteps):
     """Evaluate the policy every ``eval_freq`` timesteps; keep and save the best model.
 
@@ -165,7 +184,9 @@ class EvalCallback(_EveryNTimesteps):
         eval_env: A separate environment to evaluate on (it is reset at every evaluation).
         eval_freq: Evaluate whenever ``num_timesteps`` crosses a multiple of this.
         n_eval_episodes: Episodes per evaluation (see `evaluate_policy`).
-        deterministic: Act with the policy's mode instead of sampling.
+        deterministic: Act with the policy's mode instead of sampling. Sampled actions come
+            from the algorithm's random generator, whose state is restored after the
+            evaluation: evaluating, greedily or not, never changes the training run.
         best_model_save_path: Folder for ``best_model.zip``, written via ``algo.save`` on every
             new best mean reward; ``None`` saves nothing.
         callback_on_new_best: Called (``on_iteration``) after each new best; returning ``False``
@@ -215,12 +236,13 @@ class EvalCallback(_EveryNTimesteps):
         if not self._due(ctx):
             return True
         algo = ctx.algo
-        result = evaluate_policy(
-            lambda obs: algo.act(obs, self.deterministic),
-            self.eval_env,
-            self.n_eval_episodes,
-            seed=self.seed,
-        )
+        with _random_state_kept(algo):
+            result = evaluate_policy(
+                lambda obs: algo.act(obs, self.deterministic),
+                self.eval_env,
+                self.n_eval_episodes,
+                seed=self.seed,
+            )
         self.evaluations.append((ctx.num_timesteps, result))
         self.last_mean_reward = result.mean_reward
         metrics = {
