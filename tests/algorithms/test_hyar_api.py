@@ -45,6 +45,17 @@ def parameter_sum(model: ht.HyAR) -> float:
     return float(sum(p.detach().double().sum() for m in modules for p in m.parameters()))
 
 
+def test_episode_updates_add_the_official_scripts_update_per_ended_episode() -> None:
+    # TargetRegime's episodes end together every 8 batched steps: 4 episodes each time
+    plain = tiny_hyar().learn(WARMUP_STEPS + 256)
+    extra = tiny_hyar(episode_updates=1).learn(WARMUP_STEPS + 256)
+    assert extra.progress.td3_episodes == plain.progress.td3_episodes == 32
+    # every TD3-phase episode ends after learning_starts (16 transitions, the 4th step)
+    assert extra.progress.td3_updates == plain.progress.td3_updates + 32
+    with pytest.raises(ValueError, match=r"HyARConfig.episode_updates must be >= 0"):
+        HyARConfig(episode_updates=-1)
+
+
 def test_warmup_ends_with_the_chunk_that_completes_it() -> None:
     model = tiny_hyar()
     model.learn(WARMUP_STEPS - 32)

@@ -86,6 +86,10 @@ class HyARConfig:
     """Batched env steps per trainer iteration in the TD3 phase."""
     gradient_steps: int = -1
     """TD3 updates per iteration; -1 means one per transition collected (train_freq × num_envs)."""
+    episode_updates: int = 0
+    """Extra TD3 updates per TD3-phase episode that ends, on top of `gradient_steps`. The
+    official scripts take one at the start of every episode (1): with episodes of a few steps
+    (Goal) that raises their replay ratio well above one update per transition."""
     batch_size: int = 128
     """TD3 minibatch size."""
     learning_rate: float = 3e-4
@@ -144,6 +148,7 @@ class HyARConfig:
             "learning_starts": (self.learning_starts >= 0, ">= 0"),
             "train_freq": (self.train_freq >= 1, ">= 1"),
             "gradient_steps": (self.gradient_steps >= -1, ">= 0, or -1 for one per transition"),
+            "episode_updates": (self.episode_updates >= 0, ">= 0"),
             "batch_size": (self.batch_size >= 1, ">= 1"),
             "learning_rate": (self.learning_rate > 0, "> 0"),
             "gamma": (0.0 <= self.gamma <= 1.0, "in [0, 1]"),

@@ -214,7 +214,7 @@ class HyAR(BaseAlgorithm):
         progress.td3_episodes += finished
         metrics = {"train/phase": 1.0, "train/exploration_std": progress.exploration_std(cfg)}
         if len(self.replay_buffer) >= max(1, cfg.learning_starts):
-            metrics.update(self._td3_steps())
+            metrics.update(self._td3_steps(cfg.episode_updates * finished))
         rounds = progress.vae_rounds_due(cfg)
         if rounds and len(self.embedding_buffer) > 0:
             vae_metrics = self._fit_representation(cfg.vae_update_steps, rounds)
@@ -239,11 +239,13 @@ class HyAR(BaseAlgorithm):
         self._last_obs = None
         self.episode_stats.reset()
 
-    def _td3_steps(self) -> dict[str, float]:
+    def _td3_steps(self, extra: int = 0) -> dict[str, float]:
+        """``gradient_steps`` TD3 steps plus ``extra`` (the ended episodes' ``episode_updates``)."""
         cfg = self.config
         n_steps = cfg.gradient_steps
         if n_steps < 0:
             n_steps = cfg.train_freq * self.env.num_envs
+        n_steps += extra
         sums: dict[str, Tensor] = {}
         counts: dict[str, int] = {}
         for _ in range(n_steps):
