@@ -185,3 +185,14 @@ def test_goal_observations_are_not_scaled_twice() -> None:
     corner = torch.as_tensor(space.high, dtype=torch.float32)[None]
     finite = torch.isfinite(corner)
     assert torch.allclose(scaled(corner)[finite], torch.ones(int(finite.sum())))
+
+
+def test_observation_bounds_box_scales_goal_by_its_clipping_box() -> None:
+    """``observation_bounds="box"`` ignores the nominal bounds: Goal's features are halved."""
+    model = ht.HyAR("Goal-v0", seed=0, verbose=0, num_envs=4, observation_bounds="box")
+    obs = model.env.reset(seed=0)
+    assert torch.allclose(model.scaler(obs), obs.reshape(4, -1) / 2)
+    nominal = ht.HyAR("Goal-v0", seed=0, verbose=0, num_envs=4)
+    assert torch.equal(nominal.scaler.half, torch.ones(17))
+    with pytest.raises(ValueError, match="observation_bounds"):
+        ht.HyAR("Goal-v0", seed=0, verbose=0, num_envs=4, observation_bounds="raw")

@@ -12,6 +12,7 @@ pre-training steps, VAE fine-tuning every 10 episodes after 1000, exploration no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from hybrid_toolkit.utils.config import check_fields
 from hybrid_toolkit.utils.config_checks import check_field_types
@@ -37,6 +38,11 @@ class HyARConfig:
     """Refuse spaces with more joint discrete actions than this (the table has one row each)."""
     scale_observations: bool = True
     """Map every observation dimension with finite bounds affinely onto [-1, 1]."""
+    observation_bounds: Literal["nominal", "box"] = "nominal"
+    """The bounds that scaling maps onto [-1, 1]: the env's nominal bounds where it declares
+    them (Goal: its features are already in [-1, 1] inside a wider clipping box), else its
+    observation box; or always the box (on Goal that halves the features, as before the fix
+    of issue 15 — which learned Goal faster in a probe, see the classic-envs benchmark)."""
     warmup_episodes: int = 5000
     """Episodes of uniformly random actions collected before the VAE is pre-trained."""
     warmup_chunk: int = 64

@@ -79,7 +79,8 @@ class HyAR(BaseAlgorithm):
     def _build(self) -> None:
         cfg, env, dev = self.config, self.env, self.device
         self.codec = ActionCodec(self.action_space, cfg.max_discrete_choices, dev)
-        self.scaler = ObservationScaler(env, cfg.scale_observations, dev)
+        nominal = cfg.observation_bounds == "nominal"
+        self.scaler = ObservationScaler(env, cfg.scale_observations, dev, use_nominal=nominal)
         obs_dim, d1, d2 = self.scaler.dim, cfg.embed_dim, cfg.latent_dim
         self.representation = ActionRepresentation(
             obs_dim, self.codec.n_choices, self.codec.param_dim, d1, d2, cfg.vae_hidden

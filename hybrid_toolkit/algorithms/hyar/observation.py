@@ -24,13 +24,17 @@ class ObservationScaler:
         env: The environment whose ``observation_space`` box sets the map.
         enabled: ``False`` gives the identity (observations are only flattened).
         device: Device of the map.
+        use_nominal: Scale by the env's ``nominal_observation_bounds`` where it declares them;
+            ``False`` always scales by the observation box.
     """
 
-    def __init__(self, env: HybridEnv, enabled: bool, device: torch.device) -> None:
+    def __init__(
+        self, env: HybridEnv, enabled: bool, device: torch.device, use_nominal: bool = True
+    ) -> None:
         space = env.observation_space
         dim = int(np.prod(env.obs_shape))
         nominal = getattr(env, "nominal_observation_bounds", None)
-        if nominal is not None:
+        if nominal is not None and use_nominal:
             low, high = np.full(dim, nominal[0]), np.full(dim, nominal[1])
         else:
             low = np.asarray(getattr(space, "low", np.full(dim, -np.inf)), dtype=np.float64)
