@@ -42,7 +42,7 @@ class HyARConfig:
     """The bounds that scaling maps onto [-1, 1]: the env's nominal bounds where it declares
     them (Goal: its features are already in [-1, 1] inside a wider clipping box), else its
     observation box; or always the box (on Goal that halves the features, as before the fix
-    of issue 15 — which learned Goal faster in a probe, see the classic-envs benchmark)."""
+    of issue 15; partial runs learned Goal faster with it on one seed, not on another)."""
     warmup_episodes: int = 5000
     """Episodes of uniformly random actions collected before the VAE is pre-trained."""
     warmup_chunk: int = 64
