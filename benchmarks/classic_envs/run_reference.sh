@@ -5,9 +5,10 @@
 # sweep has whole rows. Two Ray Tune trials at a time, one torch thread each; every run is
 # cached under benchmarks/results/classic_envs/reference/ and resumes where it stopped; the
 # last call rewrites the tables and curves from the cache (trains nothing).
-# Cost (the page's cost table, CPU-hours per seed): HyAR Platform 0.6, Goal 0.85, Hard Goal
-# 1.0, each Hard Move case 2.3-2.5 (~12 per seed, ~36 for three); PPO and DGRL together at most
-# ~11 per seed. This is a job for a many-core machine or a Ray cluster (--address).
+# Cost (the page's cost table, CPU-hours per seed): HyAR Platform 0.37 (measured on an idle
+# core; 0.6 under load), Goal 0.9 (measured), Hard Goal 1.0, each Hard Move case 2.3-2.5
+# (~12 per seed, ~36 for three); PPO and DGRL together at most ~11 per seed. A job for a
+# many-core machine or a Ray cluster (--address); cached runs are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HT="${HT:-.venv/bin/hybrid-toolkit}"
