@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import torch
-from test_nonfinite import CHEAP
+from support import cheap_env_id, cheap_model
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.envs import make
@@ -34,14 +34,11 @@ STEPS = {"ppo": 3072, "hyar": 1536}
 
 
 def _trained(name: str, deterministic: bool | None, path: Path) -> dict[str, torch.Tensor]:
-    env = "TargetMultiDiscrete-v0" if name in {"vac", "wolpertinger", "lar"} else "TargetRegime-v0"
-    cls = ht.get_algorithm(name)
-    preset = "target" if "target" in cls.presets else None
-    model = cls(env, preset, seed=0, verbose=0, **CHEAP.get(name, {}))
+    model = cheap_model(name)
     steps = STEPS.get(name, 400)
     callback = None
     if deterministic is not None:
-        eval_env = make(env, num_envs=4)
+        eval_env = make(cheap_env_id(name), num_envs=4)
         every = steps // 6
         callback = EvalCallback(eval_env, every, 8, deterministic=deterministic, verbose=0, seed=1)
     model.learn(steps, callback=callback)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from support import cheap_model
 from torch import Tensor
 from training_fakes import CounterEnv, FakeAlgo
 
@@ -116,30 +117,9 @@ def test_other_non_finite_metrics_do_not_stop_training() -> None:
     assert algo.num_timesteps == 8
 
 
-CHEAP: dict[str, dict[str, Any]] = {
-    "hyar": {"warmup_episodes": 4, "vae_pretrain_steps": 2, "learning_starts": 8},
-    "dgrl": {"batch_size": 8},
-    "lar": {"buffer_size": 32, "pretrain_epochs": 1},
-    "h-cacla": {"batch_size": 8},
-    "hpo": {
-        "num_envs": 8,
-        "n_steps": 8,
-        "buffer_periods": 0,
-        "discrete_hidden": (16,),
-        "continuous_hidden": (16,),
-        "value_hidden": (16,),
-    },
-}
-"""Small settings that reach a gradient step within a few iterations."""
-
-
 @pytest.mark.parametrize("name", ht.list_algorithms())
 def test_every_algorithm_reports_its_parameter_count_and_gradient_norms(name: str) -> None:
-    env = "TargetMultiDiscrete-v0" if name in {"vac", "wolpertinger", "lar"} else "TargetRegime-v0"
-    cls = ht.get_algorithm(name)
-    preset = "target" if "target" in cls.presets else None
-    overrides = CHEAP.get(name, {})
-    model = cls(env, preset, seed=0, verbose=0, **overrides)
+    model = cheap_model(name)
     model.total_timesteps_target = 10_000
     seen: dict[str, float] = {}
     for _ in range(30):
