@@ -147,3 +147,29 @@ def test_the_reference_report_gives_medians_with_quartiles_and_draws_the_curves(
             {}, CASES, REFERENCE_RECIPES, tmp_path / "b", tmp_path / "b", "reference"
         )
     )
+
+
+def test_the_reference_report_says_when_each_run_reached_table_2_and_whether_it_stayed(
+    tmp_path: Path,
+) -> None:
+    # Platform's Table 2 value is a normalised return of 0.98; the last point is the final
+    # 500-episode evaluation and counts only as "final"
+    swinging = _finished(0, 0.9, [0.2, 0.99, 0.5, 0.99, 0.7])
+    short = _finished(1, 0.1, [0.3, 0.6, 0.97, 0.99])
+    write_report(
+        {"hyar": {"Platform": [swinging, short]}},
+        CASES,
+        REFERENCE_RECIPES,
+        tmp_path,
+        tmp_path / "docs",
+        "reference",
+    )
+    table = (tmp_path / "classic-envs-reference-table.md").read_text()
+    final = f"{swinging['mean_return']:.3f}"
+    assert f"| Platform | hyar | 0 | {final} | 0.670 | 0.99 (2,000) | 2,000 | 1 of 2 |" in table
+    assert "| Platform | hyar | 1 |" in table and "| 0.97 (3,000) | never | — |" in table
+    # runs without a curve (the budget set) add no such table
+    budget = {"hyar": {"Platform": [{**swinging, "curve": []}]}}
+    write_report(budget, CASES, REFERENCE_RECIPES, tmp_path / "b", tmp_path / "b", "reference")
+    without_curves = (tmp_path / "b" / "classic-envs-reference-table.md").read_text()
+    assert "first at Table 2" not in without_curves

@@ -16,6 +16,7 @@ from hybrid_toolkit.bench.classic_envs.report import (
     comparison_table,
     curves_table,
     provenance,
+    reach_table,
     runs_table,
 )
 
@@ -44,13 +45,13 @@ def write_report(
     prefix = "classic-envs" if recipe_set == "budget" else f"classic-envs-{recipe_set}"
 
     def tables(names: list[str]) -> str:
-        return "\n".join(
-            (
-                comparison_table(records, cases, names),
-                runs_table(records, cases, recipes, names),
-                provenance(records, names),
-            )
+        parts = (
+            comparison_table(records, cases, names),
+            runs_table(records, cases, recipes, names),
+            reach_table(records, cases, names),
+            provenance(records, names),
         )
+        return "\n".join(part for part in parts if part)
 
     tables_dir = docs if recipe_set == "budget" else results
     written = [tables_dir / f"{prefix}-table.md", docs / f"{prefix}.png"]

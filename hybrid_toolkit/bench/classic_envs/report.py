@@ -116,6 +116,46 @@ def curves_table(records: Records, running: Records, names: list[str]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def reach_table(records: Records, cases: dict[str, Any], names: list[str]) -> str:
+    """Per finished run with a learning curve: whether and when it reached Table 2's HyAR-TD3
+    value, whether it stayed there, and what its last evaluations average — the final
+    evaluation alone is one noisy draw of a curve that can swing (Platform's success does).
+
+    Evaluation points are the curve's 100-episode evaluations, the final 500-episode one
+    excluded; a value counts as reaching Table 2 when it is at least the paper's number.
+    """
+    rows = [
+        "| env | algorithm | seed | final | last 5 evaluations, mean | best evaluation (steps) "
+        "| first at Table 2 or above (steps) | later evaluations at Table 2 or above |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in names:
+        case = cases[name]
+        for algo in LABELS:
+            for run in records.get(algo, {}).get(name, []):
+                points = run.get("curve", [])[:-1]
+                if not points:
+                    continue
+                values = [table2_value(p, case.metric) for p in points]
+                best = max(range(len(values)), key=values.__getitem__)
+                reached = [i for i, v in enumerate(values) if v >= case.table2_hyar]
+                first, later = "never", "—"
+                if reached:
+                    first = f"{points[reached[0]]['timesteps']:,}"
+                    after = values[reached[0] + 1 :]
+                    kept = sum(v >= case.table2_hyar for v in after)
+                    later = f"{kept} of {len(after)}" if after else "—"
+                rows.append(
+                    f"| {name} | {algo} | {run['seed']} "
+                    f"| {table2_value(run, case.metric):.3f} "
+                    f"| {statistics.mean(values[-5:]):.3f} "
+                    f"| {values[best]:.2f} ({points[best]['timesteps']:,}) | {first} | {later} |"
+                )
+    if len(rows) == 2:
+        return ""
+    return "\n".join(rows) + "\n"
+
+
 def provenance(records: Records, names: list[str]) -> str:
     """Date, machine, versions and the load-average range of the runs in a table."""
     runs = [r for algo in records.values() for n in names for r in algo.get(n, [])]
