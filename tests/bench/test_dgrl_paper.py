@@ -35,7 +35,7 @@ from hybrid_toolkit.bench.dgrl_paper.grid import (
     QUICK_BUDGET,
     SMOKE_ENVS,
 )
-from hybrid_toolkit.bench.dgrl_paper.report import ours_table, paper_table
+from hybrid_toolkit.bench.dgrl_paper.report import ours_table, paper_table, sampled_table
 from hybrid_toolkit.bench.dgrl_paper.scope import OFF_SCOPE, not_applicable
 from hybrid_toolkit.bench.quartiles import quartiles
 from hybrid_toolkit.bench.report import RESULTS_END, RESULTS_START
@@ -160,11 +160,50 @@ def test_a_corrupt_cache_file_is_named(tmp_path: Path) -> None:
 
 def test_one_real_run_records_a_curve_with_solved_shares() -> None:
     case = ENV_CASES["maze"]
-    proto = protocol(METHODS["cacla"], case, 256, 128, 2)
+    proto = protocol(METHODS["cacla"], case, 256, 128, 2, sampled_eval=True)
     record = train_and_evaluate(METHODS["cacla"], case, 0, proto)
     assert [p["steps"] for p in record["curve"]] == [128, 256]
     assert all(0.0 <= p["solved"] <= 1.0 for p in record["curve"])
+    assert all(0.0 <= p["sampled_solved"] <= 1.0 for p in record["curve"])
     assert record["protocol"] == proto and record["seed"] == 0
+
+
+@pytest.mark.parametrize("method", ["dgrl", "cacla"])
+def test_a_sampled_evaluation_rides_along_without_changing_the_training_run(method: str) -> None:
+    # The recommender's training return moves with every sampled action, so a sampled
+    # evaluation that consumed the training generator would change it (checked: it does).
+    case = ENV_CASES["recommender"]
+    greedy = protocol(METHODS[method], case, 256, 128, 4)
+    both = protocol(METHODS[method], case, 256, 128, 4, sampled_eval=True)
+    assert not matches(both, greedy)
+    where = Path("cache")
+    assert run_path(where, "r", method, 0, both) != run_path(where, "r", method, 0, greedy)
+    plain = train_and_evaluate(METHODS[method], case, 0, greedy)
+    record = train_and_evaluate(METHODS[method], case, 0, both)
+    assert record["train_return"] == plain["train_return"]
+    assert [p["return"] for p in record["curve"]] == [p["return"] for p in plain["curve"]]
+    assert all(math.isfinite(p["sampled_return"]) for p in record["curve"])
+    assert all("sampled_return" not in p for p in plain["curve"])
+    assert all("sampled_solved" not in p for p in record["curve"])  # no goal here
+
+
+def test_sampled_statistics_and_their_table() -> None:
+    runs = [_record(seed, [-5.0, peak], [0.0, 1.0]) for seed, peak in enumerate([9.0, 9.5])]
+    for run_, sampled in zip(runs, [[1.0, 6.0], [2.0, 4.0]], strict=True):
+        for point, value in zip(run_["curve"], sampled, strict=True):
+            point["sampled_return"] = value
+            point["sampled_solved"] = 0.5
+    summary = summarize(runs)
+    assert summary.sampled is not None
+    assert (summary.sampled.peak.median, summary.sampled.final.median) == (5.0, 5.0)
+    assert summary.sampled.final_solved == 0.5
+    table = sampled_table({"maze": {"dgrl": summary, "lar": NotApplicable("too large")}})
+    row = next(line for line in table if line.startswith("| Maze"))
+    assert "| 9.25 [" in row and "| 5.00 [" in row and "| 100% / 50% |" in row
+    assert "LAR" not in "".join(table)
+    # greedy-only runs: no sampled statistics and no table
+    assert summarize([_record(0, [1.0])]).sampled is None
+    assert sampled_table({"maze": {"dgrl": summarize([_record(0, [1.0])])}}) == []
 
 
 # ------------------------------------------------------------------ options and the suite

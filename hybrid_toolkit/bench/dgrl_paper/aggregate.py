@@ -36,6 +36,20 @@ class Summary:
     exploration); ``None`` when no run recorded it (runs migrated from older scripts)."""
     cpu_minutes: float
     """Median CPU minutes per run."""
+    sampled: SampledSummary | None = None
+    """The exploring policy's evaluations (``None``: runs without ``--sampled-eval``)."""
+
+
+@dataclass(frozen=True)
+class SampledSummary:
+    """The sampled (exploring-policy) evaluations of runs made with ``--sampled-eval``."""
+
+    peak: Quartiles
+    """Of each run's best sampled evaluation return."""
+    final: Quartiles
+    """Of each run's last sampled evaluation return."""
+    final_solved: float | None
+    """Median over seeds of the solved share of the last sampled evaluation."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,20 @@ def summarize(records: Sequence[dict[str, Any]]) -> Summary:
         final_solved=statistics.median(solved) if solved else None,
         train_return=statistics.median(train) if train else None,
         cpu_minutes=statistics.median(r["cpu_seconds"] for r in records) / 60,
+        sampled=_sampled(records),
+    )
+
+
+def _sampled(records: Sequence[dict[str, Any]]) -> SampledSummary | None:
+    """Statistics of the sampled evaluations, when every run has them."""
+    if not all("sampled_return" in p for r in records for p in r["curve"]):
+        return None
+    last = [r["curve"][-1] for r in records]
+    solved = [p["sampled_solved"] for p in last if "sampled_solved" in p]
+    return SampledSummary(
+        peak=quartiles([max(p["sampled_return"] for p in r["curve"]) for r in records]),
+        final=quartiles([p["sampled_return"] for p in last]),
+        final_solved=statistics.median(solved) if len(solved) == len(records) else None,
     )
 
 
@@ -82,9 +110,12 @@ def percent_vs(value: float, reference: float) -> float:
     return 100.0 * (value - reference) / abs(reference)
 
 
-def curve_quartiles(records: Sequence[dict[str, Any]]) -> tuple[list[int], list[Quartiles]]:
-    """Evaluation steps and the quartiles over seeds at each, up to the shortest curve."""
+def curve_quartiles(
+    records: Sequence[dict[str, Any]], key: str = "return"
+) -> tuple[list[int], list[Quartiles]]:
+    """Evaluation steps and the quartiles over seeds of the curve points' ``key`` (``return``
+    or ``sampled_return``) at each, up to the shortest curve."""
     length = min(len(r["curve"]) for r in records)
     steps = [int(p["steps"]) for p in records[0]["curve"][:length]]
-    stats = [quartiles([r["curve"][i]["return"] for r in records]) for i in range(length)]
+    stats = [quartiles([r["curve"][i][key] for r in records]) for i in range(length)]
     return steps, stats

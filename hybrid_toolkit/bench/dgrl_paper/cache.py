@@ -31,6 +31,8 @@ from hybrid_toolkit.utils.config import apply_overrides
 
 EVAL_SEED = 123
 """Reset seed of every evaluation, so successive evaluations see the same scenarios."""
+SAMPLED_EVAL_MODE = "deterministic and sampled"
+"""``eval_mode`` of a run that also evaluates its exploring (sampled) policy."""
 
 
 def resolved_config(method: Method, case: EnvCase, loop: Loop) -> dict[str, Any]:
@@ -52,11 +54,14 @@ def protocol(
     eval_every: int,
     eval_episodes: int,
     loop: Loop = "paper",
+    sampled_eval: bool = False,
 ) -> dict[str, Any]:
     """Everything that decides a run's result, as a JSON-ready dict (the cache key's content).
 
     The loop enters through the preset and the resolved config: a method whose config does not
     depend on the loop (DNC, Cacla, H-DNC, HyAR) has one protocol for both loops.
+    ``sampled_eval`` adds a sampled (exploring-policy) evaluation beside each greedy one; it
+    changes ``eval_mode``, so those runs are cached beside the greedy-only ones.
     """
     return {
         "algorithm": method.algorithm,
@@ -70,7 +75,7 @@ def protocol(
         "eval_every": eval_every,
         "eval_episodes": eval_episodes,
         "eval_seed": EVAL_SEED,
-        "eval_mode": "deterministic",
+        "eval_mode": SAMPLED_EVAL_MODE if sampled_eval else "deterministic",
     }
 
 
@@ -148,26 +153,22 @@ def train_and_evaluate(
     proto: dict[str, Any],
     device: str = "cpu",
 ) -> dict[str, Any]:
-    """Train one run under ``proto`` and return its record (curve of greedy evaluations)."""
+    """Train one run under ``proto`` and return its record: the curve of greedy evaluations,
+    and with a sampled ``eval_mode`` the exploring policy's evaluation on the same scenarios
+    at each point (``sampled_return``, ``sampled_solved``). Sampling restores the algorithm's
+    generator, so the training run and its greedy curve are those of a greedy-only run."""
     _, model = build(method, case, seed, proto, device)
-    eval_env = make(
-        case.env_id,
-        num_envs=min(proto["eval_episodes"], 64),
-        device=device,
-        **{**case.env_overrides, **case.eval_overrides},
-    )
-    callback = EvalCallback(
-        eval_env, proto["eval_every"], proto["eval_episodes"], verbose=0, seed=EVAL_SEED
-    )
+    modes = [True, False] if proto["eval_mode"] == SAMPLED_EVAL_MODE else [True]
+    callbacks = [_eval_callback(case, proto, device, deterministic) for deterministic in modes]
     wall, cpu, load = time.perf_counter(), time.process_time(), load_average()
-    model.learn(proto["steps"], callback=[callback])
-    curve = []
-    for steps, result in callback.evaluations:
-        point: dict[str, Any] = {"steps": int(steps), "return": float(result.mean_reward)}
-        if case.solved_above is not None:
-            rewards = np.asarray(result.episode_rewards)
-            point["solved"] = float(np.mean(rewards > case.solved_above))
-        curve.append(point)
+    model.learn(proto["steps"], callback=list(callbacks))
+    curve = [_point(case, steps, result) for steps, result in callbacks[0].evaluations]
+    for callback in callbacks[1:]:
+        for point, (_, result) in zip(curve, callback.evaluations, strict=True):
+            sampled = _point(case, 0, result)
+            point["sampled_return"] = sampled["return"]
+            if "solved" in sampled:
+                point["sampled_solved"] = sampled["solved"]
     summary = model.episode_stats.summary()
     return {
         "protocol": proto,
@@ -179,6 +180,36 @@ def train_and_evaluate(
         "load_average_start": load,
         "source": "bench dgrl-paper",
     }
+
+
+def _eval_callback(
+    case: EnvCase, proto: dict[str, Any], device: str, deterministic: bool
+) -> EvalCallback:
+    """An evaluation every ``eval_every`` steps on an environment of its own, from the same
+    reset seed as every other (so the greedy and the sampled policy see the same scenarios)."""
+    eval_env = make(
+        case.env_id,
+        num_envs=min(proto["eval_episodes"], 64),
+        device=device,
+        **{**case.env_overrides, **case.eval_overrides},
+    )
+    return EvalCallback(
+        eval_env,
+        proto["eval_every"],
+        proto["eval_episodes"],
+        deterministic=deterministic,
+        verbose=0,
+        seed=EVAL_SEED,
+    )
+
+
+def _point(case: EnvCase, steps: int, result: Any) -> dict[str, Any]:
+    """One curve point: the mean return, and the solved share where the case has a goal."""
+    point: dict[str, Any] = {"steps": int(steps), "return": float(result.mean_reward)}
+    if case.solved_above is not None:
+        rewards = np.asarray(result.episode_rewards)
+        point["solved"] = float(np.mean(rewards > case.solved_above))
+    return point
 
 
 def cached_run(

@@ -65,6 +65,37 @@ def ours_table(summaries: Summaries) -> list[str]:
     return lines
 
 
+def sampled_table(summaries: Summaries) -> list[str]:
+    """Greedy beside sampled evaluation, for the methods whose runs have both (empty: none)."""
+    rows = []
+    for env_key, by_method in summaries.items():
+        for method_key, s in by_method.items():
+            if not isinstance(s, Summary) or s.sampled is None:
+                continue
+            solved = " / ".join(
+                "–" if share is None else f"{share:.0%}"
+                for share in (s.final_solved, s.sampled.final_solved)
+            )
+            rows.append(
+                f"| {ENV_CASES[env_key].label} | {METHODS[method_key].label} | {len(s.seeds)} "
+                f"| {s.peak.cell()} | {s.sampled.peak.cell()} | {s.final.cell()} "
+                f"| {s.sampled.final.cell()} | {solved} |"
+            )
+    if not rows:
+        return []
+    return [
+        "**Greedy and sampled evaluation** (`--sampled-eval`: the exploring policy, "
+        "`act(obs, deterministic=False)`, on the same scenarios at every evaluation; median "
+        "[inter-quartile range] over seeds):",
+        "",
+        "| environment | method | seeds | greedy peak | sampled peak | greedy final "
+        "| sampled final | solved (final), greedy / sampled |",
+        "|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def _paper_vs(row: PaperRow, rows: dict[str, PaperRow], refs: tuple[str, str]) -> list[str]:
     """The paper row's percentages against its two references: computed from the medians, or
     the row's own statement (marked) where the text lacks a reference row."""
@@ -111,12 +142,12 @@ def plot_curves(results: Results, path: Path) -> Path:
 
     envs = list(results)
     fig, axes = plt.subplots(1, len(envs), figsize=(4.8 * len(envs), 3.6), squeeze=False)
+    sampled = False
     for ax, env_key in zip(axes[0], envs, strict=True):
         for method_key, records in results[env_key].items():
+            label = METHODS[method_key].label
             steps, stats = curve_quartiles(records)
-            (line,) = ax.plot(
-                steps, [s.median for s in stats], marker=".", label=METHODS[method_key].label
-            )
+            (line,) = ax.plot(steps, [s.median for s in stats], marker=".", label=label)
             ax.fill_between(
                 steps,
                 [s.q25 for s in stats],
@@ -124,10 +155,22 @@ def plot_curves(results: Results, path: Path) -> Path:
                 alpha=0.2,
                 color=line.get_color(),
             )
+            if all("sampled_return" in p for r in records for p in r["curve"]):
+                sampled = True
+                steps, stats = curve_quartiles(records, "sampled_return")
+                ax.plot(
+                    steps,
+                    [s.median for s in stats],
+                    linestyle="--",
+                    color=line.get_color(),
+                    label=f"{label} (sampled)",
+                )
         ax.set_title(ENV_CASES[env_key].label, fontsize=10)
         ax.set_xlabel("environment steps")
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("greedy evaluation return")
+    axes[0][0].set_ylabel(
+        "evaluation return (dashed: sampled)" if sampled else "greedy evaluation return"
+    )
     axes[0][0].legend(fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -169,6 +212,7 @@ def markdown(
             *ours_table(summaries),
             "<!-- --8<-- [end:ours] -->",
             "",
+            *sampled_table(summaries),
             "**The paper** (App. E.3, Tables 6-8, ten seeds, peak returns; its sizes were lost "
             "in the text extraction; *(stated)*: the row's own percentage, where the text lacks "
             "the reference row):",

@@ -71,6 +71,10 @@ class DGRLPaperOptions(GridOptions):
     """Training seeds; empty: 0-4 (quick and smoke mode: 0)."""
     steps: Annotated[int, BY_MODE] = 0
     """Training steps per run for every environment; 0: each case's budget (quick: 3,000)."""
+    sampled_eval: bool = False
+    """Also evaluate the exploring (sampled) policy at every evaluation, on the same scenarios
+    as the greedy one; the report adds a table of both. Such runs are cached beside the
+    greedy-only ones (their greedy curves are the same: sampling leaves training unchanged)."""
     threads: int = 1
     """`torch.set_num_threads` for the whole suite."""
     cache_only: bool = False
@@ -124,6 +128,7 @@ class DGRLPaperOptions(GridOptions):
                     budget["eval_every"],
                     budget["eval_episodes"],
                     self.loop,
+                    self.sampled_eval,
                 )
                 for m in self.methods
             }
