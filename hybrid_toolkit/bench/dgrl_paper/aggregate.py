@@ -87,9 +87,14 @@ def summarize(records: Sequence[dict[str, Any]]) -> Summary:
     )
 
 
+def has_sampled(records: Sequence[dict[str, Any]]) -> bool:
+    """Whether every evaluation of every run also evaluated the sampled policy."""
+    return all("sampled_return" in p for r in records for p in r["curve"])
+
+
 def _sampled(records: Sequence[dict[str, Any]]) -> SampledSummary | None:
     """Statistics of the sampled evaluations, when every run has them."""
-    if not all("sampled_return" in p for r in records for p in r["curve"]):
+    if not has_sampled(records):
         return None
     last = [r["curve"][-1] for r in records]
     solved = [p["sampled_solved"] for p in last if "sampled_solved" in p]

@@ -158,17 +158,17 @@ def train_and_evaluate(
     at each point (``sampled_return``, ``sampled_solved``). Sampling restores the algorithm's
     generator, so the training run and its greedy curve are those of a greedy-only run."""
     _, model = build(method, case, seed, proto, device)
-    modes = [True, False] if proto["eval_mode"] == SAMPLED_EVAL_MODE else [True]
-    callbacks = [_eval_callback(case, proto, device, deterministic) for deterministic in modes]
+    callbacks = [_eval_callback(case, proto, device, deterministic=True)]
+    if proto["eval_mode"] == SAMPLED_EVAL_MODE:
+        callbacks.append(_eval_callback(case, proto, device, deterministic=False))
     wall, cpu, load = time.perf_counter(), time.process_time(), load_average()
-    model.learn(proto["steps"], callback=list(callbacks))
-    curve = [_point(case, steps, result) for steps, result in callbacks[0].evaluations]
-    for callback in callbacks[1:]:
+    model.learn(proto["steps"], callback=callbacks)
+    curve = [
+        {"steps": int(steps)} | _point(case, result) for steps, result in callbacks[0].evaluations
+    ]
+    for callback in callbacks[1:]:  # the sampled evaluations, at the same steps
         for point, (_, result) in zip(curve, callback.evaluations, strict=True):
-            sampled = _point(case, 0, result)
-            point["sampled_return"] = sampled["return"]
-            if "solved" in sampled:
-                point["sampled_solved"] = sampled["solved"]
+            point.update({f"sampled_{key}": value for key, value in _point(case, result).items()})
     summary = model.episode_stats.summary()
     return {
         "protocol": proto,
@@ -203,9 +203,9 @@ def _eval_callback(
     )
 
 
-def _point(case: EnvCase, steps: int, result: Any) -> dict[str, Any]:
-    """One curve point: the mean return, and the solved share where the case has a goal."""
-    point: dict[str, Any] = {"steps": int(steps), "return": float(result.mean_reward)}
+def _point(case: EnvCase, result: Any) -> dict[str, Any]:
+    """One evaluation's mean return, and its solved share where the case has a goal."""
+    point: dict[str, Any] = {"return": float(result.mean_reward)}
     if case.solved_above is not None:
         rewards = np.asarray(result.episode_rewards)
         point["solved"] = float(np.mean(rewards > case.solved_above))

@@ -10,6 +10,7 @@ from hybrid_toolkit.bench.dgrl_paper.aggregate import (
     NotApplicable,
     Summary,
     curve_quartiles,
+    has_sampled,
     percent_vs,
 )
 from hybrid_toolkit.bench.dgrl_paper.grid import ENV_CASES, METHODS
@@ -155,7 +156,7 @@ def plot_curves(results: Results, path: Path) -> Path:
                 alpha=0.2,
                 color=line.get_color(),
             )
-            if all("sampled_return" in p for r in records for p in r["curve"]):
+            if has_sampled(records):
                 sampled = True
                 steps, stats = curve_quartiles(records, "sampled_return")
                 ax.plot(
