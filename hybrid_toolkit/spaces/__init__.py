@@ -2,12 +2,12 @@
 coordinates."""
 
 from hybrid_toolkit.spaces.action import HybridAction
+from hybrid_toolkit.spaces.cell import Cell
 from hybrid_toolkit.spaces.components import DiscreteComponent, DiscreteKind
-from hybrid_toolkit.spaces.discontinuity import Cell, Discontinuity, DiscontinuityReformulation
+from hybrid_toolkit.spaces.discontinuity import Discontinuity, DiscontinuityReformulation
+from hybrid_toolkit.spaces.gymnasium_actions import action_from_gymnasium, action_to_gymnasium
 from hybrid_toolkit.spaces.gymnasium_conversion import (
     CONVENTIONS,
-    action_from_gymnasium,
-    action_to_gymnasium,
     conventions_for,
     detect_convention,
     from_gymnasium,

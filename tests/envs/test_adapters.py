@@ -30,7 +30,7 @@ from hybrid_toolkit.envs.adapters import (
 )
 from hybrid_toolkit.envs.families.target import TargetEnv
 from hybrid_toolkit.spaces import HybridAction, HybridSpace
-from hybrid_toolkit.spaces.gymnasium_conversion import action_to_gymnasium
+from hybrid_toolkit.spaces.gymnasium_actions import action_to_gymnasium
 
 IDS = ["TargetRegime-v0", "TargetMultiDiscrete-v0", "TargetHybrid-v0"]
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

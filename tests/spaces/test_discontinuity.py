@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from hybrid_toolkit.spaces import HybridAction
-from hybrid_toolkit.spaces.discontinuity import Cell, Discontinuity, DiscontinuityReformulation
+from hybrid_toolkit.spaces.cell import Cell
+from hybrid_toolkit.spaces.discontinuity import Discontinuity, DiscontinuityReformulation
 
 INF = math.inf
 TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "tutorials" / "discontinuities.md"

@@ -32,7 +32,7 @@ class BoxMap(nn.Module):
     ``[a, b]`` → ``a + (b - a)·sigmoid(r)``; ``[a, ∞)`` → ``a + s·softplus(r)``;
     ``(-∞, b]`` → ``b - s·softplus(r)``; ``(-∞, ∞)`` → ``r`` (identity: switched-LQR controls),
     where ``s`` is an optional per-row scale (the joint-replenishment mean demand). These are the
-    maps :class:`~hybrid_toolkit.spaces.discontinuity.Cell` applies to one regime's cell,
+    maps :class:`~hybrid_toolkit.spaces.cell.Cell` applies to one regime's cell,
     vectorised over every parameter of a box at once. The kind of every parameter is found once
     here, so calls need no device sync.
 

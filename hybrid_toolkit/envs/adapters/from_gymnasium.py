@@ -21,11 +21,8 @@ from torch import Tensor
 
 from hybrid_toolkit.envs.base import HybridEnv
 from hybrid_toolkit.spaces import HybridAction
-from hybrid_toolkit.spaces.gymnasium_conversion import (
-    action_to_gymnasium,
-    detect_convention,
-    from_gymnasium,
-)
+from hybrid_toolkit.spaces.gymnasium_actions import action_to_gymnasium
+from hybrid_toolkit.spaces.gymnasium_conversion import detect_convention, from_gymnasium
 from hybrid_toolkit.spaces.hybrid_space import ActivationMap
 
 

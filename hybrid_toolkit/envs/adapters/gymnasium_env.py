@@ -31,7 +31,8 @@ from torch import Tensor
 
 from hybrid_toolkit.envs.base import HybridEnv, Step
 from hybrid_toolkit.envs.registry import make
-from hybrid_toolkit.spaces.gymnasium_conversion import action_from_gymnasium, to_gymnasium
+from hybrid_toolkit.spaces.gymnasium_actions import action_from_gymnasium
+from hybrid_toolkit.spaces.gymnasium_conversion import to_gymnasium
 
 # Entries HybridEnv.step always adds to info; the adapters translate them explicitly.
 _STANDARD_INFO = ("final_obs", "episode_return", "episode_length")
