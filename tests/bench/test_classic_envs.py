@@ -20,8 +20,9 @@ from hybrid_toolkit.bench.classic_envs.cases import (
     reference_timesteps,
     scaled_recipe,
 )
+from hybrid_toolkit.bench.classic_envs.curve import progress_path
 from hybrid_toolkit.bench.classic_envs.pages import write_report
-from hybrid_toolkit.bench.classic_envs.suite import load_records, progress_path, run_one, run_path
+from hybrid_toolkit.bench.classic_envs.suite import load_records, run_one, run_path
 from hybrid_toolkit.envs import make
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "classic_envs"
@@ -93,6 +94,7 @@ def test_smoke_runs_the_reference_recipe_into_its_own_cache(
     assert hyar["recipe"]["overrides"]["gradient_steps"] == -1  # one update per transition
     assert hyar["td3_updates"] == 0 and len(hyar["curve"]) >= 2  # in the TD3 phase, 1+ points
     assert (tmp_path / "classic-envs-reference-curves.md").read_text().count("finished") >= 3
+    assert not list(folder.rglob("*.progress.json")) and not list(folder.rglob("*.checkpoint.zip"))
     mtimes = {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")}
     code, out = run_cli([*args, "--out-dir", str(tmp_path)])  # everything cached: no rerun
     assert code == 0, out

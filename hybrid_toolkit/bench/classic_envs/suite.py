@@ -18,7 +18,9 @@ as it finishes: an interrupted sweep resumes where it stopped, and a run is repe
 its recipe changed or with ``--rerun``. ``reference`` runs also record a learning curve (the
 deterministic policy on ``CURVE_EPISODES`` scenarios at ``CURVE_POINTS`` points of the budget;
 HyAR: in its TD3 phase only), and while they train keep the curve so far in
-``<case>-seed<k>.progress.json`` beside the cache file, so a run stopped early still leaves one.
+``<case>-seed<k>.progress.json`` beside the cache file, so a run stopped early still leaves one,
+and the model at the newest point in ``<case>-seed<k>.checkpoint.zip``: started again, a
+stopped run continues from there (see `hybrid_toolkit.bench.classic_envs.curve`).
 After the runs the suite rewrites, from every cached run of the recipe set,
 
 * ``<docs_dir>/classic-envs-table.md`` — our three algorithms beside Table 2's HyAR-TD3 and
@@ -40,10 +42,7 @@ cores).
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -60,14 +59,20 @@ from hybrid_toolkit.bench.classic_envs.cases import (
     recipe_key,
     scaled_recipe,
 )
+from hybrid_toolkit.bench.classic_envs.curve import (
+    CURVE_EPISODES,
+    LearningCurve,
+    checkpoint_path,
+    progress_path,
+    resumable,
+    write_json_atomic,
+)
 from hybrid_toolkit.bench.classic_envs.pages import write_report
 from hybrid_toolkit.bench.classic_envs.report import Records
 from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
 from hybrid_toolkit.bench.registry import ALL, BY_MODE, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import environment, load_average
 from hybrid_toolkit.envs import make
-from hybrid_toolkit.envs.outcomes import first_episode_outcomes
-from hybrid_toolkit.training.callbacks import Callback, TrainingContext
 
 RecipeSet = Literal["budget", "reference"]
 
@@ -89,8 +94,6 @@ CURVE_POINTS: dict[str, int] = {"budget": 0, "reference": 40}
 ``budget`` runs record none (as when they were cached)."""
 SMOKE_CURVE_POINTS = 2
 """Smoke runs evaluate the curve this many times at most (each evaluation costs a second)."""
-CURVE_EPISODES = 100
-"""Scenarios of each learning-curve evaluation (the official scripts evaluate 100 episodes)."""
 
 
 @dataclass
@@ -111,7 +114,12 @@ class ClassicEnvsOptions(GridOptions):
     scripts' schedule (1 TD3 update per transition, their warm-up episodes, 5000 VAE
     pre-training steps, their TD3-phase steps) and PPO and DGRL at the same step budgets."""
     rerun: bool = False
-    """Re-run (algo, case, seed) triples that are already cached."""
+    """Re-run (algo, case, seed) triples that are already cached, and start stopped runs
+    afresh instead of continuing them from their checkpoints."""
+    checkpoints: bool = True
+    """Keep each reference run's model at its newest curve point beside its progress file, so
+    that a stopped run (Ctrl-C, a crash) continues from there when started again; deleted
+    once the run is cached (HyAR on Hard Move: a few hundred MB while it trains)."""
     report_only: bool = False
     """Run nothing; rewrite the tables and the plot from the cached runs."""
     docs_dir: str = ""
@@ -129,102 +137,6 @@ class ClassicEnvsOptions(GridOptions):
             raise ValueError(f"--eval-episodes must be >= 1, got {self.eval_episodes}")
 
 
-class LearningCurve(Callback):
-    """Evaluates the deterministic policy every ``every`` steps (HyAR: in its TD3 phase) and
-    keeps the curve so far in ``progress_path`` (written atomically after every point)."""
-
-    def __init__(
-        self,
-        eval_env: Any,
-        case: Case,
-        seed: int,
-        every: int,
-        progress_path: Path | None,
-        header: dict[str, Any],
-    ) -> None:
-        self.eval_env, self.case, self.seed, self.every = eval_env, case, seed, every
-        self.progress_path, self.header = progress_path, header
-        self.points: list[dict[str, Any]] = []
-        self.eval_seconds = self.eval_cpu_seconds = 0.0
-        self.start = self.start_cpu = 0.0
-        self.next_at = every
-
-    def on_training_start(self, ctx: TrainingContext) -> None:
-        self.start, self.start_cpu = time.perf_counter(), time.process_time()
-        self.next_at = self.every
-
-    def on_iteration(self, ctx: TrainingContext) -> bool:
-        model = ctx.algo
-        if ctx.num_timesteps < self.next_at or _phase(model) == "warmup":
-            return True
-        if ctx.num_timesteps >= ctx.total_timesteps:  # the final evaluation follows
-            return True
-        while self.next_at <= ctx.num_timesteps:
-            self.next_at += self.every
-        self.add(model, ctx.num_timesteps, self.eval_env)
-        return True
-
-    def add(self, model: Any, timesteps: int, eval_env: Any) -> dict[str, Any]:
-        """Evaluate ``model`` on ``eval_env`` now, append the point, save the progress file."""
-        begin, begin_cpu = time.perf_counter(), time.process_time()
-        outcome = first_episode_outcomes(
-            eval_env,
-            lambda obs: model.act(obs, deterministic=True),
-            seed=10_000 + self.seed,
-            max_steps=self.case.max_steps,
-        )
-        point = {
-            "timesteps": timesteps,
-            "td3_updates": _td3_updates(model),
-            "success_rate": outcome.success_rate,
-            "mean_return": outcome.mean_return,
-            "std_return": outcome.std_return,
-            "eval_episodes": eval_env.num_envs,
-            "train_seconds": round(begin - self.start - self.eval_seconds, 1),
-            "train_cpu_seconds": round(begin_cpu - self.start_cpu - self.eval_cpu_seconds, 1),
-        }
-        self.eval_seconds += time.perf_counter() - begin
-        self.eval_cpu_seconds += time.process_time() - begin_cpu
-        self.points.append(point)
-        if self.progress_path is not None:
-            print(
-                f"{self.header['label']}: {timesteps:,} steps, {point['td3_updates']} TD3 "
-                f"updates, success {point['success_rate']:.3f}, return "
-                f"{point['mean_return']:.3f}, {point['train_seconds']:.0f} s",
-                flush=True,
-            )
-            write_json_atomic(
-                self.progress_path, {**self.header, "status": "unfinished", "curve": self.points}
-            )
-        return point
-
-
-def _phase(model: Any) -> str:
-    progress = getattr(model, "progress", None)
-    return str(getattr(progress, "phase", "train"))
-
-
-def _td3_updates(model: Any) -> int | None:
-    progress = getattr(model, "progress", None)
-    return None if progress is None else int(progress.td3_updates)
-
-
-def write_json_atomic(path: Path, data: Any) -> Path:
-    """Write ``data`` as indented JSON through a temporary file and a rename, so a reader (or
-    a run killed mid-write) never sees a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(json.dumps(data, indent=2) + "\n")
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would be odd for a result file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def run_one(
     algo: str,
     case: Case,
@@ -235,19 +147,25 @@ def run_one(
     recipe_set: str = "budget",
     curve_points: int = 0,
     progress_path: Path | None = None,
+    *,
+    checkpoints: bool = True,
+    resume: bool = True,
 ) -> dict[str, Any]:
     """Train and evaluate one seed; returns the JSON record.
 
     With ``curve_points`` > 0 the record also has the learning curve (``curve``: steps, TD3
     updates, both metrics and the training time so far at each point; the last point is the
-    final evaluation), kept in ``progress_path`` while the run trains.
+    final evaluation), kept in ``progress_path`` while the run trains, and with
+    ``checkpoints`` the model at the newest point beside it (see
+    `hybrid_toolkit.bench.classic_envs.curve`). With ``resume`` a run of the same recipe that
+    was stopped continues from that checkpoint (the record's ``resumed_from`` lists the steps
+    it continued from); without, it starts afresh.
     """
     cls = ALGORITHMS[algo]
     env_kwargs = {**case.env_kwargs, **recipe.env_kwargs}
     config = cls.config_class(**{**cls.presets[recipe.preset], **recipe.overrides})
     machine = environment(device)
     env = make(case.env, num_envs=config.num_envs, device=device, **env_kwargs)
-    model = cls(env, recipe.preset, seed=seed, device=device, verbose=0, **recipe.overrides)
     key = recipe_key(recipe, recipe.timesteps, recipe_set)
     header = {"label": f"{algo} {case.env} seed {seed}", "algo": algo, "seed": seed, "recipe": key}
     curve_env = (
@@ -256,11 +174,24 @@ def run_one(
         else None
     )
     every = max(1, recipe.timesteps // curve_points) if curve_points else recipe.timesteps + 1
-    curve = LearningCurve(curve_env, case, seed, every, progress_path, header)
-    start, start_cpu = time.perf_counter(), time.process_time()
-    model.learn(recipe.timesteps, callback=[curve] if curve_points else None)
-    seconds = time.perf_counter() - start - curve.eval_seconds
-    cpu_seconds = time.process_time() - start_cpu - curve.eval_cpu_seconds
+    checkpoint = checkpoint_path(progress_path) if progress_path and checkpoints else None
+    curve = LearningCurve(curve_env, case, seed, every, progress_path, header, checkpoint)
+    unfinished = resumable(progress_path, key) if progress_path and curve_points else None
+    if unfinished is not None and resume:
+        model = cls.load(unfinished[0], env=env, device=device, verbose=0)
+        steps = model.num_timesteps
+        curve.resume_from([p for p in unfinished[1]["curve"] if p["timesteps"] <= steps])
+        header["resumed_from"] = [*unfinished[1].get("resumed_from", []), steps]
+    else:
+        if unfinished is not None:
+            unfinished[0].unlink()
+        model = cls(env, recipe.preset, seed=seed, device=device, verbose=0, **recipe.overrides)
+    model.learn(  # the curve also times the training (an empty curve when curve_points is 0)
+        recipe.timesteps - model.num_timesteps,
+        callback=[curve],
+        reset_num_timesteps=model.num_timesteps == 0,
+    )
+    seconds, cpu_seconds = curve.training_seconds()
     eval_env = make(case.env, num_envs=episodes, device=device, **env_kwargs)
     final = curve.add(model, model.num_timesteps, eval_env)
     record = {
@@ -288,6 +219,8 @@ def run_one(
             "td3_updates": final["td3_updates"],
             "curve": curve.points,
         }
+    if "resumed_from" in header:
+        record["resumed_from"] = header["resumed_from"]
     return record
 
 
@@ -299,11 +232,6 @@ def _folder(results: Path, recipe_set: str) -> Path:
 def run_path(results: Path, algo: str, case: str, seed: int, recipe_set: str = "budget") -> Path:
     """The cache file of one run (``budget`` runs keep the folder they were cached in)."""
     return _folder(results, recipe_set) / algo / f"{case}-seed{seed}.json"
-
-
-def progress_path(run: Path) -> Path:
-    """Where a run that records a learning curve keeps it while it trains."""
-    return run.with_name(run.stem + ".progress.json")
 
 
 def load_records(results: Path, recipe_set: str = "budget", *, progress: bool = False) -> Records:
@@ -368,6 +296,8 @@ def run(options: ClassicEnvsOptions) -> int:
                     recipe_set,
                     points,
                     progress_path(path) if points else None,
+                    checkpoints=opts.checkpoints,
+                    resume=not opts.rerun,
                 )
                 jobs.append(GridJob(label, run))
                 paths.append(path)
@@ -380,7 +310,9 @@ def run(options: ClassicEnvsOptions) -> int:
             flush=True,
         )
         write_json_atomic(paths[index], record)
-        progress_path(paths[index]).unlink(missing_ok=True)
+        progress = progress_path(paths[index])
+        progress.unlink(missing_ok=True)
+        checkpoint_path(progress).unlink(missing_ok=True)
 
     run_grid(jobs, opts, store)
     records = load_records(results, recipe_set)
