@@ -78,9 +78,13 @@ def test_without_resume_a_stopped_run_starts_afresh(
         _stop_after_points(patch, 1)
         with pytest.raises(KeyboardInterrupt):
             _run(tmp_path)
+    checkpoint = checkpoint_path(
+        progress_path(run_path(tmp_path, "hyar", "HardMove4", 0, "reference"))
+    )
+    stopped_at = checkpoint.stat().st_mtime_ns
     fresh = _run(tmp_path, resume=False)
-    assert "resumed_from" not in fresh
-    assert fresh["curve"][0]["train_cpu_seconds"] < fresh["train_cpu_seconds"]
+    assert "resumed_from" not in fresh  # trained from step 0, not from the checkpoint
+    assert checkpoint.stat().st_mtime_ns != stopped_at  # which the new run replaced with its own
 
 
 def test_a_checkpoint_of_another_recipe_is_discarded(tmp_path: Path) -> None:
