@@ -41,6 +41,12 @@ class DistributionLayout:
             is choice ``i`` of governed component ``g``), for one ``index_select`` per batch.
         table_offsets: ``int64 [g]``, the first row of each governed component in
             ``table_rows``.
+        source_row: ``int64 [n_continuous]``, the one row of ``table_rows`` that activates
+            each parameter (``0`` where none does), or ``None`` when some parameter is
+            activated by more than one choice. Parameterised action spaces (one parameter set
+            per choice) have one, so activation probabilities are a gather, not a product
+            with the ``[g * max_n, n_continuous]`` table (quadratic in the choices).
+        sourced: Bool ``[n_continuous]``: some choice activates the parameter.
         loc: ``[n_continuous]`` centre of the box ``(low + high) / 2``.
         half_width: ``[n_continuous]`` half-width of the box ``(high - low) / 2``.
         bounded: Whether every continuous parameter has finite bounds.
@@ -56,6 +62,8 @@ class DistributionLayout:
     always_active: Tensor
     table_rows: Tensor
     table_offsets: Tensor
+    source_row: Tensor | None
+    sourced: Tensor
     loc: Tensor
     half_width: Tensor
     bounded: bool
@@ -104,6 +112,11 @@ class DistributionLayout:
         for g, comp in enumerate(governed):
             for choice, dims in enumerate(space.activation[comp]):
                 tables[g, choice, list(dims)] = True
+        table_rows = tables.reshape(len(governed) * max_n, n_c)
+        activators = table_rows.sum(dim=0)
+        source_row = None
+        if table_rows.shape[0] > 0 and bool((activators <= 1).all()):
+            source_row = table_rows.to(torch.int64).argmax(dim=0).to(device)
         low, high = space.low.to(torch.float64), space.high.to(torch.float64)
         return cls(
             sizes=sizes,
@@ -114,8 +127,10 @@ class DistributionLayout:
             governed=torch.tensor(governed, dtype=torch.int64, device=device),
             tables=tables.to(device),
             always_active=space.always_active.to(device),
-            table_rows=tables.reshape(len(governed) * max_n, n_c).to(device),
+            table_rows=table_rows.to(device),
             table_offsets=(torch.arange(len(governed), dtype=torch.int64) * max_n).to(device),
+            source_row=source_row,
+            sourced=(activators > 0).to(device),
             loc=((low + high) / 2).to(torch.float32).to(device),
             half_width=((high - low) / 2).to(torch.float32).to(device),
             bounded=bool(torch.isfinite(low).all() and torch.isfinite(high).all()),
@@ -167,6 +182,10 @@ class DistributionLayout:
             return always
         if governed != self.n_discrete:
             probs = probs[:, self.governed, :]  # [B, g, max_n]
-        # Σ_g Σ_i P(choice i of g) · table[g, i, j]: one matrix product over (g, i).
         flat = probs.reshape(batch, governed * self.max_n)
+        if self.source_row is not None:
+            # At most one choice activates each parameter: its probability, gathered.
+            picked = flat.index_select(1, self.source_row)
+            return always + torch.where(self.sourced, picked, 0.0)
+        # Σ_g Σ_i P(choice i of g) · table[g, i, j]: one matrix product over (g, i).
         return always + flat @ self.table_rows.to(probs.dtype)
