@@ -10,7 +10,8 @@ from hybrid_toolkit.nn import DistributionLayout
 from hybrid_toolkit.spaces import HybridSpace
 
 
-def _probs(space: HybridSpace, layout: DistributionLayout, seed: int) -> torch.Tensor:
+def _logits(layout: DistributionLayout, seed: int) -> torch.Tensor:
+    """Random logits `[3, n_discrete, max_n]` (-inf on padding) that require grad."""
     gen = torch.Generator().manual_seed(seed)
     logits = torch.randn(3, layout.n_discrete, layout.max_n, generator=gen)
     logits = logits.masked_fill(~layout.valid, -torch.inf).requires_grad_(True)
@@ -36,7 +37,7 @@ def _table_product(layout: DistributionLayout, probs: torch.Tensor) -> torch.Ten
 def test_one_activator_per_parameter_gathers_the_table_product(space):
     layout = DistributionLayout.of(space, "cpu")
     assert layout.source_row is not None
-    logits = _probs(space, layout, seed=0)
+    logits = _logits(layout, seed=0)
     weights = torch.randn(layout.n_continuous, generator=torch.Generator().manual_seed(1))
     got = layout.active_probability(logits.softmax(-1))
     (grad_got,) = torch.autograd.grad((got * weights).sum(), logits)
@@ -56,7 +57,7 @@ def test_parameters_shared_by_choices_keep_the_table_product():
     )
     layout = DistributionLayout.of(space, "cpu")
     assert layout.source_row is None
-    probs = _probs(space, layout, seed=2).softmax(-1)
+    probs = _logits(layout, seed=2).softmax(-1)
     torch.testing.assert_close(layout.active_probability(probs), _table_product(layout, probs))
 
 
