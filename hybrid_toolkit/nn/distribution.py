@@ -119,7 +119,6 @@ class HybridDistribution:
         """``[B, n_discrete, max_n]`` log-probability of every choice (``-inf`` on padding)."""
         self.mean = mean
         self.log_std = log_std.expand_as(mean)
-        self.std = self.log_std.exp()
 
     def _flatten(self, values: Sequence[Tensor] | Tensor, name: str, like: Tensor) -> Tensor:
         """Check per-component ``values`` and return them concatenated as ``[B, sum n_k]``."""
@@ -148,6 +147,12 @@ class HybridDistribution:
     def batch_size(self) -> int:
         """Number of distributions in the batch (``B``)."""
         return int(self.mean.shape[0])
+
+    @cached_property
+    def std(self) -> Tensor:
+        """``[B, n_continuous]`` standard deviations (computed on first use: densities over a
+        few gathered parameters exponentiate only theirs)."""
+        return self.log_std.exp()
 
     @cached_property
     def probs(self) -> Tensor:
@@ -208,17 +213,25 @@ class HybridDistribution:
                 f"{list(action.continuous.shape)}"
             )
 
-    def _gaussian_log_density(self, c: Tensor) -> Tensor:
+    def _gaussian_log_density(self, c: Tensor, index: Tensor | None = None) -> Tensor:
+        """Per-parameter log-density of ``c`` ``[B, n_continuous]``; with ``index`` ``[B, K]``
+        only at those parameters (``[B, K]``), gathered from the same ``[B, n_continuous]``
+        tensors, so each value and its gradient are the ones the full computation gives."""
+        mean, log_std = self.mean, self.log_std
+        loc, half = self.layout.loc.to(c.dtype), self.layout.half_width.to(c.dtype)
+        if index is not None:
+            c, mean, log_std = (x.gather(1, index) for x in (c, mean, log_std))
+            loc, half = loc[index], half[index]
+        std = self.std if index is None else log_std.exp()
         if self.squash is None:
-            z = (c - self.mean) / self.std
-            return -0.5 * z.square() - self.log_std - _HALF_LOG_2PI
-        half = self.layout.half_width.to(c.dtype)
-        y = ((c - self.layout.loc.to(c.dtype)) / half).clamp(-1 + _SQUASH_EPS, 1 - _SQUASH_EPS)
+            z = (c - mean) / std
+            return -0.5 * z.square() - log_std - _HALF_LOG_2PI
+        y = ((c - loc) / half).clamp(-1 + _SQUASH_EPS, 1 - _SQUASH_EPS)
         u = torch.atanh(y)
-        z = (u - self.mean) / self.std
+        z = (u - mean) / std
         # log|da/du| = log(half) + log(1 - tanh(u)^2), written stably via softplus.
         log_det = torch.log(half) + 2 * (math.log(2) - u - nn.functional.softplus(-2 * u))
-        return -0.5 * z.square() - self.log_std - _HALF_LOG_2PI - log_det
+        return -0.5 * z.square() - log_std - _HALF_LOG_2PI - log_det
 
     def log_prob_parts(
         self, action: HybridAction, *, include_inactive: bool = False
@@ -233,9 +246,14 @@ class HybridDistribution:
         self._check_action(action)
         chosen = self.log_probs.gather(-1, action.discrete.unsqueeze(-1)).squeeze(-1)
         discrete = chosen.sum(dim=-1)
-        density = self._gaussian_log_density(action.continuous)
         if include_inactive:
-            return discrete, density.sum(dim=-1)
+            return discrete, self._gaussian_log_density(action.continuous).sum(dim=-1)
+        if self.layout.active_index is not None:
+            # Few of many parameters active: their densities only (the layout's docstring).
+            index, real = self.layout.active_parameters(action.discrete)
+            density = self._gaussian_log_density(action.continuous, index)
+            return discrete, torch.where(real, density, 0.0).sum(dim=-1)
+        density = self._gaussian_log_density(action.continuous)
         active = self.layout.active_mask(action.discrete)
         continuous = torch.where(active, density, 0.0).sum(dim=-1)
         return discrete, continuous
