@@ -30,6 +30,7 @@ from hybrid_toolkit.bench.speed import (  # noqa: F401  (registration side effec
     dgrl_envs,
     hpo_envs,
     hpo_update,
+    ppo_action_size,
 )
 
 __all__ = [

@@ -1,16 +1,9 @@
 """``hybrid-toolkit bench ppo-vs-sb3``: PPO training throughput, ours vs Stable-Baselines3.
 
-Three ways to train PPO on the same task, side by side in one run, with the same network sizes
-(separate policy and value MLPs, tanh), rollout length, epochs, minibatch size and learning
-rate, on the same device and number of torch threads:
-
-* ``ours``: hybrid_toolkit's PPO on the batched env (``hybrid_toolkit.make(id, num_envs=B)``);
-* ``sb3-dummyvecenv``: what a Stable-Baselines3 user would otherwise write — SB3's PPO on a
-  ``DummyVecEnv`` of ``B`` single envs from ``gymnasium.make("hybrid_toolkit/<id>")``, each
-  behind the action-flattening :class:`~hybrid_toolkit.envs.adapters.FlattenHybridAction`
-  wrapper (``make_vec_env``, so with SB3's ``Monitor``);
-* ``sb3-batched``: SB3's PPO on our batched env through
-  :class:`~hybrid_toolkit.envs.adapters.HybridToSB3VecEnv`.
+The three runners of :mod:`hybrid_toolkit.bench.ppo_runners` (``ours``, ``sb3-batched``,
+``sb3-dummyvecenv``) train PPO on the same task, side by side in one run, with the same network
+sizes, rollout length, epochs, minibatch size and learning rate, on the same device and number
+of torch threads.
 
 ``sb3-batched`` / ``sb3-dummyvecenv`` is what the batched environment alone gives an SB3 user;
 ``ours`` / ``sb3-batched`` is what our algorithm implementation adds on top. Throughput is
@@ -24,19 +17,14 @@ comes from.
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import gymnasium
 import torch
-from stable_baselines3 import PPO as SB3PPO
-from stable_baselines3.common.env_util import make_vec_env
-from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
-from hybrid_toolkit.algorithms import PPO
+from hybrid_toolkit.bench.ppo_runners import RUNNERS, Measurement, measure
 from hybrid_toolkit.bench.registry import (
     BY_MODE,
     BenchOptions,
@@ -50,16 +38,6 @@ from hybrid_toolkit.bench.report import (
     publish,
     write_json,
 )
-from hybrid_toolkit.bench.timing import Stopwatch
-from hybrid_toolkit.envs import make
-from hybrid_toolkit.envs.adapters import (
-    FlattenHybridAction,
-    HybridToSB3VecEnv,
-    silent_sb3_logger,
-)
-
-RUNNERS = ("ours", "sb3-batched", "sb3-dummyvecenv")
-"""Runner names, in the order each repeat runs them."""
 
 MODE_DEFAULTS: dict[str, dict[str, Any]] = {
     "full": {"batch_sizes": (16, 64, 256), "repeats": 3, "iterations": 4},
@@ -134,112 +112,6 @@ class PPOvsSB3Options(BenchOptions):
     def effective(self) -> PPOvsSB3Options:
         """These options with the mode's defaults filled in where left at 0 / empty."""
         return with_mode_defaults(self, MODE_DEFAULTS)
-
-
-@dataclass
-class Measurement:
-    """One timed run of one runner.
-
-    Attributes:
-        runner: Runner name.
-        num_envs: Scenarios ``B``.
-        seed: Seed of the run.
-        timesteps: Environment steps timed (summed over the batch).
-        seconds: Wall-clock seconds of the timed ``learn``.
-        collect_seconds: Part of ``seconds`` spent collecting rollouts.
-        update_seconds: Part of ``seconds`` spent in the gradient updates.
-    """
-
-    runner: str
-    num_envs: int
-    seed: int
-    timesteps: int
-    seconds: float
-    collect_seconds: float
-    update_seconds: float
-
-    @property
-    def steps_per_second(self) -> float:
-        """Environment steps per wall-clock second."""
-        return self.timesteps / self.seconds
-
-    @property
-    def collect_share(self) -> float:
-        """Fraction of the timed wall time spent collecting rollouts."""
-        return self.collect_seconds / self.seconds
-
-    @property
-    def update_share(self) -> float:
-        """Fraction of the timed wall time spent in the gradient updates."""
-        return self.update_seconds / self.seconds
-
-
-def _ours(opts: PPOvsSB3Options, batch: int, seed: int) -> tuple[Any, Stopwatch]:
-    env = make(opts.env_id, num_envs=batch, device=opts.device, validate_actions=False)
-    model = PPO(
-        env,
-        seed=seed,
-        device=opts.device,
-        verbose=0,
-        num_envs=batch,
-        n_steps=opts.n_steps,
-        n_epochs=opts.n_epochs,
-        n_minibatches=opts.n_minibatches,
-        learning_rate=opts.learning_rate,
-        policy_hidden=opts.hidden,
-        value_hidden=opts.hidden,
-        activation="tanh",
-    )
-    return model, Stopwatch(model, {"collect": "collect", "update": "update"})
-
-
-def _sb3_venv(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> VecEnv:
-    if runner == "sb3-batched":
-        return HybridToSB3VecEnv(
-            make(opts.env_id, num_envs=batch, device=opts.device, validate_actions=False)
-        )
-    gym_id = f"hybrid_toolkit/{opts.env_id}"
-
-    def single() -> gymnasium.Env[Any, Any]:
-        env = gymnasium.make(gym_id, device=opts.device, validate_actions=False)
-        return FlattenHybridAction(env)
-
-    return make_vec_env(single, n_envs=batch, seed=seed, vec_env_cls=DummyVecEnv)
-
-
-def _sb3(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> tuple[Any, Stopwatch]:
-    model = SB3PPO(
-        "MlpPolicy",
-        _sb3_venv(opts, runner, batch, seed),
-        n_steps=opts.n_steps,
-        batch_size=opts.n_steps * batch // opts.n_minibatches,
-        n_epochs=opts.n_epochs,
-        learning_rate=opts.learning_rate,
-        seed=seed,
-        device=opts.device,
-        verbose=0,
-        policy_kwargs={
-            "net_arch": {"pi": list(opts.hidden), "vf": list(opts.hidden)},
-            "activation_fn": torch.nn.Tanh,
-        },
-    )
-    model.set_logger(silent_sb3_logger())
-    return model, Stopwatch(model, {"collect_rollouts": "collect", "train": "update"})
-
-
-def measure(opts: PPOvsSB3Options, runner: str, batch: int, seed: int) -> Measurement:
-    """Build ``runner``'s model for ``B = batch``, warm it up one iteration, time the rest."""
-    model, watch = _ours(opts, batch, seed) if runner == "ours" else _sb3(opts, runner, batch, seed)
-    rollout = opts.n_steps * batch
-    model.learn(rollout)  # warm-up iteration: allocations, lazy imports, first-call costs
-    watch.reset()
-    total = opts.iterations * rollout
-    start = time.perf_counter()
-    model.learn(total)
-    seconds = time.perf_counter() - start
-    return Measurement(
-        runner, batch, seed, total, seconds, watch.totals["collect"], watch.totals["update"]
-    )
 
 
 def summarize(measurements: Sequence[Measurement]) -> list[dict[str, Any]]:
