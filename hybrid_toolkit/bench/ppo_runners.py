@@ -15,7 +15,9 @@ epochs, minibatch size and learning rate (:class:`PPOTimingSettings`).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import gymnasium
@@ -179,3 +181,71 @@ def measure(
     return Measurement(
         runner, batch, seed, total, seconds, watch.totals["collect"], watch.totals["update"]
     )
+
+
+def measure_all(
+    opts: PPOTimingSettings,
+    runners: Sequence[str],
+    repeats: int,
+    cases: Sequence[tuple[str, int, Kwargs]],
+) -> list[tuple[int, Measurement]]:
+    """Time every runner on every case, with seeds ``0 .. repeats-1``, printing each rate.
+
+    Args:
+        opts: The timing settings.
+        runners: The runners to time, run in :data:`RUNNERS` order within each repeat.
+        repeats: Seeds per (case, runner).
+        cases: ``(label, B, env_kwargs)``; the label starts each printed line.
+
+    Returns:
+        ``(index into cases, measurement)`` per run, seeds outermost so that a change of the
+        machine's load hits every case and runner alike.
+    """
+    measured = []
+    for seed in range(repeats):
+        for index, (label, batch, env_kwargs) in enumerate(cases):
+            for runner in [r for r in RUNNERS if r in runners]:
+                m = measure(opts, runner, batch, seed, env_kwargs)
+                measured.append((index, m))
+                print(
+                    f"seed {seed}  {label:<8s} {runner:16s} {m.steps_per_second:>10,.0f} "
+                    f"steps/s (collect {m.collect_share:.0%}, update {m.update_share:.0%})",
+                    flush=True,
+                )
+    return measured
+
+
+def plot_rates(
+    rows: Sequence[dict[str, Any]], x_key: str, path: Path, xlabel: str, title: str
+) -> Path:
+    """Median steps per second against ``row[x_key]`` for every runner (log–log), as a PNG.
+
+    Args:
+        rows: Per (x, runner) rows with ``runner`` and ``median_steps_per_second``.
+        x_key: The row field on the x axis; its values label the ticks.
+        path: PNG to write.
+        xlabel: Label of the x axis.
+        title: Title of the plot.
+    """
+    import matplotlib
+    import matplotlib.ticker
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for runner in RUNNERS:
+        points = [(r[x_key], r["median_steps_per_second"]) for r in rows if r["runner"] == runner]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, marker="o", label=runner)
+    ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel="environment steps / s", title=title)
+    ticks = sorted({r[x_key] for r in rows})
+    ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 import torch
 
-from hybrid_toolkit.bench.ppo_runners import RUNNERS, Measurement, measure
+from hybrid_toolkit.bench.ppo_runners import RUNNERS, Kwargs, Measurement, measure_all, plot_rates
 from hybrid_toolkit.bench.registry import (
     BY_MODE,
     BenchOptions,
@@ -190,35 +190,6 @@ def markdown(opts: PPOvsSB3Options, rows: Sequence[dict[str, Any]], env: dict[st
     return "\n".join(lines) + "\n"
 
 
-def plot(rows: Sequence[dict[str, Any]], path: Path) -> Path:
-    """Median steps per second against ``B`` for every runner (log–log), as a PNG."""
-    import matplotlib
-    import matplotlib.ticker
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for runner in RUNNERS:
-        points = [
-            (r["num_envs"], r["median_steps_per_second"]) for r in rows if r["runner"] == runner
-        ]
-        if points:
-            xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, marker="o", label=runner)
-    ax.set(xscale="log", yscale="log", xlabel="scenarios B", ylabel="environment steps / s")
-    batches = sorted({r["num_envs"] for r in rows})
-    ax.set_xticks(batches, [str(b) for b in batches])
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.set_title("PPO training throughput")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
-
-
 @register_suite(
     "ppo-vs-sb3",
     PPOvsSB3Options,
@@ -229,17 +200,8 @@ def run(options: PPOvsSB3Options) -> int:
     opts = options.effective()
     torch.set_num_threads(opts.threads)
     env = environment(opts.device)
-    measurements = []
-    for seed in range(opts.repeats):
-        for batch in opts.batch_sizes:
-            for runner in [r for r in RUNNERS if r in opts.runners]:
-                m = measure(opts, runner, batch, seed)
-                measurements.append(m)
-                print(
-                    f"seed {seed}  B={batch:<5d} {runner:16s} {m.steps_per_second:>10,.0f} steps/s "
-                    f"(collect {m.collect_share:.0%})",
-                    flush=True,
-                )
+    cases: list[tuple[str, int, Kwargs]] = [(f"B={b}", b, {}) for b in opts.batch_sizes]
+    measurements = [m for _, m in measure_all(opts, opts.runners, opts.repeats, cases)]
     env["load_average_end"] = load_average()
     rows = summarize(measurements)
     out = Path(opts.out_dir)
@@ -256,6 +218,8 @@ def run(options: PPOvsSB3Options) -> int:
         },
     )
     block = markdown(opts, rows, env)
-    png = plot(rows, out / "ppo-vs-sb3.png")
+    png = plot_rates(
+        rows, "num_envs", out / "ppo-vs-sb3.png", "scenarios B", "PPO training throughput"
+    )
     publish(block, out / "ppo-vs-sb3.md", png, opts.docs_page)
     return 0

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 import torch
 
-from hybrid_toolkit.bench.ppo_runners import RUNNERS, Measurement, measure
+from hybrid_toolkit.bench.ppo_runners import RUNNERS, Measurement, measure_all, plot_rates
 from hybrid_toolkit.bench.registry import BY_MODE, BenchOptions, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import (
     environment,
@@ -154,30 +154,6 @@ def markdown(
     return "\n".join(lines) + "\n"
 
 
-def plot(rows: Sequence[dict[str, Any]], path: Path) -> Path:
-    """Median steps per second against the number of choices, per runner (log–log), as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for runner in RUNNERS:
-        mine = [r for r in rows if r["runner"] == runner]
-        points = [(r["choices"], r["median_steps_per_second"]) for r in mine]
-        if points:
-            xs, ys = zip(*points, strict=True)
-            ax.plot(xs, ys, marker="o", label=runner)
-    ax.set(xscale="log", yscale="log", xlabel="choices = parameters (2^n)")
-    ax.set(ylabel="environment steps / s", title="PPO throughput on Hard Move(n)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
-
-
 @register_suite(
     "ppo-action-size",
     PPOActionSizeOptions,
@@ -188,17 +164,9 @@ def run(options: PPOActionSizeOptions) -> int:
     opts = options.effective()
     torch.set_num_threads(opts.threads)
     env = environment(opts.device)
-    measured: list[tuple[int, Measurement]] = []
-    for seed in range(opts.repeats):
-        for n in opts.actuators:
-            for runner in [r for r in RUNNERS if r in opts.runners]:
-                m = measure(opts, runner, opts.num_envs, seed, {"n_actuators": n})
-                measured.append((n, m))
-                print(
-                    f"seed {seed}  n={n:<3d} {runner:16s} {m.steps_per_second:>10,.0f} steps/s "
-                    f"(update {m.update_share:.0%})",
-                    flush=True,
-                )
+    cases = [(f"n={n}", opts.num_envs, {"n_actuators": n}) for n in opts.actuators]
+    timed = measure_all(opts, opts.runners, opts.repeats, cases)
+    measured = [(opts.actuators[index], m) for index, m in timed]
     env["load_average_end"] = load_average()
     rows = summarize(measured)
     out = Path(opts.out_dir)
@@ -210,6 +178,7 @@ def run(options: PPOActionSizeOptions) -> int:
         "results": rows,
     }
     write_json(out / "ppo-action-size.json", record)
-    png = plot(rows, out / "ppo-action-size.png")
+    title = "PPO throughput on Hard Move(n)"
+    png = plot_rates(rows, "choices", out / "ppo-action-size.png", "choices = parameters", title)
     publish(markdown(opts, rows, env), out / "ppo-action-size.md", png, opts.docs_page)
     return 0
