@@ -49,9 +49,9 @@ class PPOActionSizeOptions(BenchOptions):
     actuators: Annotated[tuple[int, ...], BY_MODE] = ()
     """Hard Move sizes n (2^n choices and parameters); full 4, 6, 8, 10; quick 4, 8."""
     num_envs: int = 64
-    """Scenarios B per batched step (the ``hard-move`` preset's)."""
+    """Scenarios B per batched step (the `hard-move` preset's)."""
     n_steps: Annotated[int, BY_MODE] = 0
-    """Steps per scenario per rollout; full and quick 32 (the ``hard-move`` preset's)."""
+    """Steps per scenario per rollout; full and quick 32 (the `hard-move` preset's)."""
     n_epochs: int = 4
     """Passes over each rollout."""
     n_minibatches: int = 4
