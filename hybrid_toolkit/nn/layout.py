@@ -169,6 +169,12 @@ class DistributionLayout:
         picked = flat.index_select(1, self.gather_index.flatten())
         return picked.view(batch, self.n_discrete, self.max_n).masked_fill(~self.valid, fill)
 
+    def _rows(self, discrete: Tensor) -> Tensor:
+        """``int64 [B * g]``: the ``table_rows`` row of every (scenario, governed component)."""
+        governed = self.table_offsets.shape[0]
+        chosen = discrete if governed == self.n_discrete else discrete[:, self.governed]
+        return (chosen + self.table_offsets).reshape(-1)
+
     def active_mask(self, discrete: Tensor) -> Tensor:
         """Bool ``[B, n_continuous]``: parameters active for the discrete actions ``[B, n_d]``.
 
@@ -179,10 +185,7 @@ class DistributionLayout:
         governed = self.table_offsets.shape[0]
         if governed == 0:
             return mask
-        chosen = discrete if governed == self.n_discrete else discrete[:, self.governed]
-        # One row look-up per (scenario, governed component) into the flattened tables.
-        rows = (chosen + self.table_offsets).reshape(-1)
-        hits = self.table_rows.index_select(0, rows)
+        hits = self.table_rows.index_select(0, self._rows(discrete))
         if governed == 1:
             return mask | hits
         return mask | hits.view(batch, governed, self.n_continuous).any(dim=1)
@@ -199,9 +202,7 @@ class DistributionLayout:
         """
         assert self.active_index is not None and self.active_slots is not None
         batch = discrete.shape[0]
-        governed = self.table_offsets.shape[0]
-        chosen = discrete if governed == self.n_discrete else discrete[:, self.governed]
-        rows = (chosen + self.table_offsets).reshape(-1)
+        rows = self._rows(discrete)
         index = self.active_index.index_select(0, rows).view(batch, -1)
         slots = self.active_slots.index_select(0, rows).view(batch, -1)
         if self.always_index.shape[0] == 0:
