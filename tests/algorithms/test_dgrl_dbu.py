@@ -10,6 +10,8 @@ import torch
 
 import hybrid_toolkit as ht
 from hybrid_toolkit.algorithms.dgrl.dbu import (
+    Perturbations,
+    PerturbationScheme,
     gaussian_perturbations,
     regression_loss,
     softmax_target,
@@ -113,6 +115,27 @@ def test_auto_perturbs_ordinal_coordinates_symmetrically_and_clamps_the_rest() -
         mixed = getattr(draws["mixed"], part)
         assert torch.equal(mixed[..., 0], getattr(draws["symmetric"], part)[..., 0])
         assert torch.equal(mixed[..., 1:], getattr(draws["clamp"], part)[..., 1:])
+
+
+def test_a_mask_uses_each_columns_own_window_and_an_empty_mask_is_the_clamp() -> None:
+    proto = torch.tensor([[0.95, 0.95, -0.99, 0.5]])
+    windows = torch.tensor([0.2, 0.02, 0.1, 0.0])
+    mask = torch.tensor([True, False, True, False])
+
+    def draw(
+        scheme: PerturbationScheme | torch.Tensor, window: torch.Tensor | float
+    ) -> Perturbations:
+        gen = torch.Generator().manual_seed(2)
+        return gaussian_perturbations(proto, 0.3, 400, gen, scheme, window)
+
+    mixed, symmetric, clamped = draw(mask, windows), draw("symmetric", windows), draw("clamp", 0)
+    for part in ("points", "overshoot"):
+        got = getattr(mixed, part)
+        assert torch.equal(got[..., mask], getattr(symmetric, part)[..., mask])
+        assert torch.equal(got[..., ~mask], getattr(clamped, part)[..., ~mask])
+    empty = draw(torch.zeros(4, dtype=torch.bool), windows)
+    assert torch.equal(empty.points, clamped.points)
+    assert not empty.overshoot.any()
 
 
 def test_perturbation_scheme_is_checked() -> None:

@@ -120,17 +120,36 @@ def gaussian_perturbations(
     noise = std * torch.randn(
         base.shape[0], count, base.shape[1], generator=generator, device=base.device
     )
-    if isinstance(scheme, str) and scheme == "clamp":
-        points = (base[:, None, :] + noise).clamp(-1.0, 1.0)
-        return Perturbations(points, torch.zeros_like(points))
+    if isinstance(scheme, str):
+        if scheme == "clamp":
+            points = (base[:, None, :] + noise).clamp(-1.0, 1.0)
+            return Perturbations(points, torch.zeros_like(points))
+        raw = base[:, None, :] + _symmetric_offsets(base, noise, min_window)
+        points = raw.clamp(-1.0, 1.0)
+        return Perturbations(points, raw - points)
+    # A mask: the window is worked out on its columns only (the others are clamped), which
+    # matters where a few ordinal components sit beside many parameters (Hard Move n = 10:
+    # 1 of 1025 columns).
+    columns = torch.nonzero(scheme).flatten().to(base.device)
+    raw = base[:, None, :] + noise
+    overshoot = torch.zeros_like(raw)
+    if len(columns):
+        window = torch.as_tensor(min_window, dtype=base.dtype, device=base.device)
+        window = window[columns] if window.dim() else window
+        part = base[:, columns][:, None, :] + _symmetric_offsets(
+            base[:, columns], noise[..., columns], window
+        )
+        raw[..., columns] = part
+        overshoot[..., columns] = part - part.clamp(-1.0, 1.0)
+    return Perturbations(raw.clamp(-1.0, 1.0), overshoot)
+
+
+def _symmetric_offsets(base: Tensor, noise: Tensor, min_window: Tensor | float) -> Tensor:
+    """``noise [B, N, D]`` clipped to ``+- h``, ``h`` the distance of ``base [B, D]`` to the
+    nearer face but at least ``min_window``."""
     half = torch.clamp(1.0 - base.abs(), min=0.0)
     half = torch.maximum(half, torch.as_tensor(min_window, dtype=half.dtype, device=half.device))
-    offsets = torch.maximum(torch.minimum(noise, half[:, None]), -half[:, None])
-    mask = None if isinstance(scheme, str) else scheme.to(base.device)  # None: all symmetric
-    raw = base[:, None, :] + (offsets if mask is None else torch.where(mask, offsets, noise))
-    points = raw.clamp(-1.0, 1.0)
-    overshoot = raw - points
-    return Perturbations(points, overshoot if mask is None else torch.where(mask, overshoot, 0.0))
+    return torch.maximum(torch.minimum(noise, half[:, None]), -half[:, None])
 
 
 def softmax_target(
