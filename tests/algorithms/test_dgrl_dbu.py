@@ -117,7 +117,7 @@ def test_auto_perturbs_ordinal_coordinates_symmetrically_and_clamps_the_rest() -
         assert torch.equal(mixed[..., 1:], getattr(draws["clamp"], part)[..., 1:])
 
 
-def test_a_mask_uses_each_columns_own_window_and_an_empty_mask_is_the_clamp() -> None:
+def test_a_mask_or_its_indices_use_each_columns_own_window_and_no_columns_is_the_clamp() -> None:
     proto = torch.tensor([[0.95, 0.95, -0.99, 0.5]])
     windows = torch.tensor([0.2, 0.02, 0.1, 0.0])
     mask = torch.tensor([True, False, True, False])
@@ -133,6 +133,9 @@ def test_a_mask_uses_each_columns_own_window_and_an_empty_mask_is_the_clamp() ->
         got = getattr(mixed, part)
         assert torch.equal(got[..., mask], getattr(symmetric, part)[..., mask])
         assert torch.equal(got[..., ~mask], getattr(clamped, part)[..., ~mask])
+    by_index = draw(torch.tensor([0, 2]), windows)  # the mask's indices: the same draws
+    assert torch.equal(by_index.points, mixed.points)
+    assert torch.equal(by_index.overshoot, mixed.overshoot)
     empty = draw(torch.zeros(4, dtype=torch.bool), windows)
     assert torch.equal(empty.points, clamped.points)
     assert not empty.overshoot.any()

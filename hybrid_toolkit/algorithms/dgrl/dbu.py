@@ -105,9 +105,10 @@ def gaussian_perturbations(
         std: Perturbation std ``sigma_p`` in the same units.
         count: Candidates per proto-action ``N``.
         generator: Random stream on the proto-actions' device.
-        scheme: ``"clamp"`` (the paper's, default), ``"symmetric"``, or a ``[D]`` bool mask of
-            the coordinates to perturb symmetrically (`symmetric_coordinates`; the others are
-            clamped).
+        scheme: ``"clamp"`` (the paper's, default), ``"symmetric"``, or the coordinates to
+            perturb symmetrically, the others being clamped: a ``[D]`` bool mask
+            (`symmetric_coordinates`) or the mask's indices (finding them costs a device
+            sync on a GPU, so a training loop passes them found once).
         min_window: Smallest half-width ``h`` (``"symmetric"`` only), a float or ``[D]``.
 
     Returns:
@@ -127,10 +128,11 @@ def gaussian_perturbations(
         raw = base[:, None, :] + _symmetric_offsets(base, noise, min_window)
         points = raw.clamp(-1.0, 1.0)
         return Perturbations(points, raw - points)
-    # A mask: the window is worked out on its columns only (the others are clamped), which
-    # matters where a few ordinal components sit beside many parameters (Hard Move n = 10:
-    # 1 of 1025 columns).
-    columns = torch.nonzero(scheme).flatten().to(base.device)
+    # Some coordinates: the window is worked out on those columns only (the others are
+    # clamped), which matters where a few ordinal components sit beside many parameters
+    # (Hard Move n = 10: 1 of 1025 columns).
+    columns = torch.nonzero(scheme).flatten() if scheme.dtype == torch.bool else scheme
+    columns = columns.to(base.device)
     raw = base[:, None, :] + noise
     overshoot = torch.zeros_like(raw)
     if len(columns):

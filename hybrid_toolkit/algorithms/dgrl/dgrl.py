@@ -89,8 +89,12 @@ class DGRL(BaseAlgorithm):
             self.device
         )
         self.dbu_scheme: PerturbationScheme | Tensor = cfg.dbu_perturbation
+        self._perturbation_scheme: PerturbationScheme | Tensor = cfg.dbu_perturbation
         if cfg.dbu_perturbation == "auto":  # per coordinate, by the components' kinds
-            self.dbu_scheme = symmetric_coordinates(space, "auto").to(self.device)
+            mask = symmetric_coordinates(space, "auto")
+            self.dbu_scheme = mask.to(self.device)
+            # their indices, found once (finding them in the mask on every step syncs a GPU)
+            self._perturbation_scheme = torch.nonzero(mask).flatten().to(self.device)
         self.runner = ReplayRunner(
             self.env, cfg, self.model.features, self.episode_stats, self.generator, self.device
         )
@@ -214,7 +218,7 @@ class DGRL(BaseAlgorithm):
                 cfg.perturbation_std,
                 cfg.dbu_candidates,
                 self.generator,
-                self.dbu_scheme,
+                self._perturbation_scheme,
                 self.face_windows,
             )
             discrete, continuous = self.model.unit_actions(noisy.points)
