@@ -130,7 +130,7 @@ def gaussian_perturbations(
         return Perturbations(points, raw - points)
     # Some coordinates: the window is worked out on those columns only (the others are
     # clamped), which matters where a few ordinal components sit beside many parameters
-    # (Hard Move n = 10: 1 of 1025 columns).
+    # (on Hard Move n = 10 none of the 1025 columns is: its one discrete column is categorical).
     columns = torch.nonzero(scheme).flatten() if scheme.dtype == torch.bool else scheme
     columns = columns.to(base.device)
     raw = base[:, None, :] + noise
