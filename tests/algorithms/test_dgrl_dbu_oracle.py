@@ -38,6 +38,7 @@ def test_dgrl_perturbs_symmetrically_on_ordinal_spaces_by_default() -> None:
         assert DGRL_PRESETS[name]["dbu_perturbation"] == "symmetric"
     small = {"actor_hidden": (8,), "critic_hidden": (8,), "verbose": 0}
     ordinal = ht.DGRL("TargetMultiDiscrete-v0", seed=0, **small)  # ordinal levels
-    assert bool(ordinal.dbu_scheme.all())
+    # the indices of the symmetric coordinates: every one here, none on categorical ids
+    assert ordinal.dbu_scheme.tolist() == list(range(ordinal.coords.dim))
     items = ht.DGRL("Recommender-v0", seed=0, **small)  # categorical item ids
-    assert not bool(items.dbu_scheme.any())
+    assert items.dbu_scheme.numel() == 0

@@ -89,12 +89,11 @@ class DGRL(BaseAlgorithm):
             self.device
         )
         self.dbu_scheme: PerturbationScheme | Tensor = cfg.dbu_perturbation
-        self._perturbation_scheme: PerturbationScheme | Tensor = cfg.dbu_perturbation
         if cfg.dbu_perturbation == "auto":  # per coordinate, by the components' kinds
+            # the symmetric coordinates' indices, found once: finding them in the mask on
+            # every step would sync a GPU
             mask = symmetric_coordinates(space, "auto")
-            self.dbu_scheme = mask.to(self.device)
-            # their indices, found once (finding them in the mask on every step syncs a GPU)
-            self._perturbation_scheme = torch.nonzero(mask).flatten().to(self.device)
+            self.dbu_scheme = torch.nonzero(mask).flatten().to(self.device)
         self.runner = ReplayRunner(
             self.env, cfg, self.model.features, self.episode_stats, self.generator, self.device
         )
@@ -218,7 +217,7 @@ class DGRL(BaseAlgorithm):
                 cfg.perturbation_std,
                 cfg.dbu_candidates,
                 self.generator,
-                self._perturbation_scheme,
+                self.dbu_scheme,
                 self.face_windows,
             )
             discrete, continuous = self.model.unit_actions(noisy.points)
