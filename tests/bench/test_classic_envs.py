@@ -175,3 +175,49 @@ def test_the_reference_report_says_when_each_run_reached_table_2_and_whether_it_
     write_report(budget, CASES, REFERENCE_RECIPES, tmp_path / "b", tmp_path / "b", "reference")
     without_curves = (tmp_path / "b" / "classic-envs-reference-table.md").read_text()
     assert "first at Table 2" not in without_curves
+
+
+def test_a_variant_changes_only_its_overrides_and_is_cached_apart(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    args = ["bench", "classic-envs", "--mode", "smoke", "--recipe", "reference", "--algos", "dgrl"]
+    variant = ["--variant", "tau-0.005", "--override", "tau=0.005", "selection_temperature=0.5"]
+    code, out = run_cli([*args, *variant, "--out-dir", str(tmp_path)])
+    assert code == 0, out
+    folder = tmp_path / "classic_envs"
+    [path] = folder.rglob("*.json")
+    assert path == folder / "reference-tau-0.005" / "dgrl" / "HardMove4-seed0.json"
+    record = json.loads(path.read_text())
+    plain = REFERENCE_RECIPES["dgrl"]["HardMove4"].overrides
+    variant_overrides = {"tau": 0.005, "selection_temperature": 0.5, "num_envs": 4}  # smoke: 4
+    assert record["recipe"]["overrides"] == {**plain, **variant_overrides}
+    assert record["recipe"]["recipe_set"] == record["recipe_set"] == "reference-tau-0.005"
+    # its tables and plots go beside its runs, never into the docs folder
+    report = [*args[:3], "full", *args[4:], *variant, "--report-only"]  # smoke refuses docs
+    code, out = run_cli([*report, "--out-dir", str(tmp_path), "--docs-dir", str(tmp_path / "d")])
+    assert code == 0, out
+    assert (tmp_path / "classic-envs-reference-tau-0.005-table.md").exists()
+    assert (tmp_path / "classic-envs-reference-tau-0.005.png").exists()
+    assert not (tmp_path / "d").exists()
+    # the plain recipe set does not count the variant's run as its own
+    code, out = run_cli([*args, "--out-dir", str(tmp_path), "--report-only"])
+    assert code == 0 and load_records(tmp_path, "reference") == {}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--override", "tau=0.005"], "--override needs --variant NAME"),
+        (["--variant", "t"], "--variant t: give the settings it changes with --override"),
+        (["--variant", "T 1", "--override", "tau=1"], "--variant must be lower-case"),
+        (["--variant", "t", "--override", "tau"], "expected KEY=VALUE, got 'tau'"),
+        (["--variant", "t", "--override", "tau=1", "tau=2"], "tau is given twice"),
+        (["--variant", "t", "--override", "taux=1"], "['taux'] not settings of dgrl's"),
+    ],
+)
+def test_a_variant_is_refused_with_what_was_expected(
+    extra: list[str], message: str, run_cli: CliRunner, tmp_path: Path
+) -> None:
+    args = ["bench", "classic-envs", "--mode", "smoke", "--algos", "dgrl"]
+    code, out = run_cli([*args, *extra, "--out-dir", str(tmp_path)])
+    assert code == 2 and message in out and "Traceback" not in out

@@ -38,7 +38,7 @@ def write_report(
     ``classic-envs-<set>-curves.png`` (once a run has a curve) into ``docs``, and their tables,
     with the learning curves of finished and ``running`` runs (``classic-envs-<set>-curves.md``),
     into ``results`` (the page includes them from there, so they need no place in the site's
-    nav).
+    nav). An env page is written only when one of its cases has a cached run.
     """
     docs.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
@@ -64,6 +64,8 @@ def write_report(
             written.append(docs / f"{prefix}-curves.png")
     for page in sorted({case.page for case in cases.values()}):
         names = [n for n in cases if cases[n].page == page]
+        if not any(name in runs for runs in records.values() for name in names):
+            continue  # a variant run on one env has no rows for the others
         written.append(results / f"{prefix}-{page}.md")
         written[-1].write_text(tables(names))
     return written

@@ -69,6 +69,13 @@ from hybrid_toolkit.bench.classic_envs.curve import (
 )
 from hybrid_toolkit.bench.classic_envs.pages import write_report
 from hybrid_toolkit.bench.classic_envs.report import Records
+from hybrid_toolkit.bench.classic_envs.variants import (
+    check_variant,
+    parse_overrides,
+    variant_recipes,
+    variant_set_name,
+    with_overrides,
+)
 from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
 from hybrid_toolkit.bench.registry import ALL, BY_MODE, register_suite, with_mode_defaults
 from hybrid_toolkit.bench.report import environment, load_average
@@ -120,6 +127,13 @@ class ClassicEnvsOptions(GridOptions):
     """Keep each reference run's model at its newest curve point beside its progress file, so
     that a stopped run (Ctrl-C, a crash) continues from there when started again; deleted
     once the run is cached (HyAR on Hard Move: a few hundred MB while it trains)."""
+    variant: str = ""
+    """Name of a variant of the recipe set: its runs take the set's recipes with --override
+    on top and are cached apart, in <out_dir>/classic_envs/<recipe>-<variant>/, with their
+    tables and plots in out_dir (never in docs_dir). Empty: the recipe set as it is."""
+    override: tuple[str, ...] = ()
+    """KEY=VALUE config settings of a variant, e.g. tau=0.005 (values read as JSON, else as
+    text); every key must be a setting of each algorithm in --algos."""
     report_only: bool = False
     """Run nothing; rewrite the tables and the plot from the cached runs."""
     docs_dir: str = ""
@@ -135,6 +149,7 @@ class ClassicEnvsOptions(GridOptions):
             raise ValueError(f"--recipe must be one of {list(RECIPE_SETS)}, got {self.recipe!r}")
         if self.eval_episodes < 0:
             raise ValueError(f"--eval-episodes must be >= 1, got {self.eval_episodes}")
+        check_variant(self.variant, parse_overrides(self.override), self.algos)
 
 
 def run_one(
@@ -251,7 +266,7 @@ def load_records(results: Path, recipe_set: str = "budget", *, progress: bool = 
 
 
 def _recipe(opts: ClassicEnvsOptions, algo: str, case: str) -> Recipe:
-    recipe = RECIPE_SETS[opts.recipe][algo][case]
+    recipe = with_overrides(RECIPE_SETS[opts.recipe][algo][case], parse_overrides(opts.override))
     divisor = BUDGET_DIVISOR[opts.mode]
     if opts.mode == "smoke" and opts.recipe == "reference":
         divisor = REFERENCE_SMOKE_DIVISOR
@@ -270,8 +285,8 @@ def run(options: ClassicEnvsOptions) -> int:
     opts = with_mode_defaults(options, MODE_DEFAULTS)
     torch.set_num_threads(1)
     results = Path(opts.out_dir).resolve()  # Ray trials run in other folders
-    docs = Path(opts.docs_dir) if opts.docs_dir else results
-    recipe_set, points = opts.recipe, CURVE_POINTS[opts.recipe]
+    docs = Path(opts.docs_dir) if opts.docs_dir and not opts.variant else results
+    recipe_set, points = variant_set_name(opts.recipe, opts.variant), CURVE_POINTS[opts.recipe]
     if opts.mode == "smoke":
         points = min(points, SMOKE_CURVE_POINTS)
     jobs, paths = [], []
@@ -317,7 +332,7 @@ def run(options: ClassicEnvsOptions) -> int:
     run_grid(jobs, opts, store)
     records = load_records(results, recipe_set)
     running = load_records(results, recipe_set, progress=True) if points else {}
-    recipes = RECIPE_SETS[recipe_set]
+    recipes = variant_recipes(opts.recipe, parse_overrides(opts.override))
     for path in write_report(records, CASES, recipes, results, docs, recipe_set, running):
         print(f"wrote {path}")
     return 0
