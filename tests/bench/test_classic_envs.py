@@ -22,6 +22,7 @@ from hybrid_toolkit.bench.classic_envs.cases import (
 )
 from hybrid_toolkit.bench.classic_envs.curve import progress_path
 from hybrid_toolkit.bench.classic_envs.pages import write_report
+from hybrid_toolkit.bench.classic_envs.report import provenance
 from hybrid_toolkit.bench.classic_envs.suite import load_records, run_one, run_path
 from hybrid_toolkit.envs import make
 
@@ -196,7 +197,8 @@ def test_a_variant_changes_only_its_overrides_and_is_cached_apart(
     report = [*args[:3], "full", *args[4:], *variant, "--report-only"]  # smoke refuses docs
     code, out = run_cli([*report, "--out-dir", str(tmp_path), "--docs-dir", str(tmp_path / "d")])
     assert code == 0, out
-    assert (tmp_path / "classic-envs-reference-tau-0.005-table.md").exists()
+    table = (tmp_path / "classic-envs-reference-tau-0.005-table.md").read_text()
+    assert "Variant `tau-0.005`: the `reference` recipes with `tau=0.005`, `sel" in table
     assert (tmp_path / "classic-envs-reference-tau-0.005.png").exists()
     assert not (tmp_path / "d").exists()
     # the plain recipe set does not count the variant's run as its own
@@ -221,3 +223,15 @@ def test_a_variant_is_refused_with_what_was_expected(
     args = ["bench", "classic-envs", "--mode", "smoke", "--algos", "dgrl"]
     code, out = run_cli([*args, *extra, "--out-dir", str(tmp_path)])
     assert code == 2 and message in out and "Traceback" not in out
+
+
+def test_the_provenance_names_every_machine_the_runs_took() -> None:
+    intel = [_finished(s, 0.5, [0.5]) for s in (0, 1)]
+    amd = {**intel[0], "seed": 2}
+    amd["environment"] = {**amd["environment"], "cpu": "AMD EPYC", "logical_cpus": 2}
+    line = provenance({"hyar": {"Platform": [*intel, amd]}}, ["Platform"])
+    cpu = intel[0]["environment"]["cpu"]
+    assert f"on AMD EPYC, 2 logical CPUs (1 run) and {cpu}, 2 logical CPUs (2 runs)," in line
+    assert f"on {cpu}, 2 logical CPUs, torch" in provenance(
+        {"hyar": {"Platform": intel}}, ["Platform"]
+    )

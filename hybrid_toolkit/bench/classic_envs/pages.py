@@ -29,6 +29,7 @@ def write_report(
     docs: Path,
     recipe_set: str = "budget",
     running: Records | None = None,
+    note: str = "",
 ) -> list[Path]:
     """Write the benchmark page's table and plot, and every env page's rows, of one recipe set;
     returns the paths.
@@ -38,7 +39,8 @@ def write_report(
     ``classic-envs-<set>-curves.png`` (once a run has a curve) into ``docs``, and their tables,
     with the learning curves of finished and ``running`` runs (``classic-envs-<set>-curves.md``),
     into ``results`` (the page includes them from there, so they need no place in the site's
-    nav). An env page is written only when one of its cases has a cached run.
+    nav). An env page is written only when one of its cases has a cached run. ``note`` (a
+    variant's overrides) follows every table's provenance line.
     """
     docs.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
@@ -50,6 +52,7 @@ def write_report(
             runs_table(records, cases, recipes, names),
             reach_table(records, cases, names),
             provenance(records, names),
+            note,
         )
         return "\n".join(part for part in parts if part)
 

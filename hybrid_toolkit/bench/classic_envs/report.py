@@ -4,6 +4,7 @@ budgets and timings, and the learning curves of the runs that recorded one."""
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from typing import Any
 
 from hybrid_toolkit.bench.quartiles import quartiles
@@ -157,13 +158,20 @@ def reach_table(records: Records, cases: dict[str, Any], names: list[str]) -> st
 
 
 def provenance(records: Records, names: list[str]) -> str:
-    """Date, machine, versions and the load-average range of the runs in a table."""
+    """Date, machines (each with its number of runs, when there are several), versions and the
+    load-average range of the runs in a table."""
     runs = [r for algo in records.values() for n in names for r in algo.get(n, [])]
     if not runs:
         return ""
     loads = [r["load_average_start"] for r in runs]
     dates = sorted(r["date"] for r in runs)
-    machine, torch_version, threads = _machine(max(runs, key=lambda r: r["date"]))
+    _, torch_version, threads = _machine(max(runs, key=lambda r: r["date"]))
+    machines = Counter(_machine(r)[0] for r in runs)
+    if len(machines) > 1:  # the CPU changes between sessions: say which runs ran where
+        runs_on = {m: f"{k} run" + "s" * (k > 1) for m, k in machines.items()}
+        machine = " and ".join(f"{m} ({runs_on[m]})" for m in sorted(machines))
+    else:
+        [machine] = machines
     return (
         f"Runs from {dates[0]} to {dates[-1]} on {machine}, torch {torch_version}, "
         f"{threads} torch thread; load average at run start "
@@ -182,7 +190,7 @@ def _machine(run: dict[str, Any]) -> tuple[str, str, int]:
     runs migrated from the earlier PPO-only sweep carry flat ``machine`` / ``torch`` fields.
     """
     env = run.get("environment")
-    if env is None:
-        return run["machine"], run["torch"], run["torch_threads"]
+    if env is None:  # the sweep recorded the platform string, not the CPU
+        return f"an unrecorded CPU under {run['machine']}", run["torch"], run["torch_threads"]
     machine = f"{env['cpu']}, {env['logical_cpus']} logical CPUs"
     return machine, env["versions"]["torch"], env["torch_threads"]

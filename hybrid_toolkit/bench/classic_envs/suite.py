@@ -72,6 +72,7 @@ from hybrid_toolkit.bench.classic_envs.report import Records
 from hybrid_toolkit.bench.classic_envs.variants import (
     check_variant,
     parse_overrides,
+    variant_note,
     variant_recipes,
     variant_set_name,
     with_overrides,
@@ -333,6 +334,7 @@ def run(options: ClassicEnvsOptions) -> int:
     records = load_records(results, recipe_set)
     running = load_records(results, recipe_set, progress=True) if points else {}
     recipes = variant_recipes(opts.recipe, parse_overrides(opts.override))
-    for path in write_report(records, CASES, recipes, results, docs, recipe_set, running):
+    note = variant_note(opts.recipe, opts.variant, opts.override)
+    for path in write_report(records, CASES, recipes, results, docs, recipe_set, running, note):
         print(f"wrote {path}")
     return 0

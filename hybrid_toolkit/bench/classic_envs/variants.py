@@ -80,6 +80,14 @@ def variant_set_name(recipe_set: str, variant: str) -> str:
     return f"{recipe_set}-{variant}" if variant else recipe_set
 
 
+def variant_note(recipe_set: str, variant: str, items: Sequence[str]) -> str:
+    """The line a variant's tables end with: which set it varies and what it changes."""
+    if not variant:
+        return ""
+    changes = ", ".join(f"`{item}`" for item in items)
+    return f"Variant `{variant}`: the `{recipe_set}` recipes with {changes} on top.\n"
+
+
 def with_overrides(recipe: Recipe, overrides: dict[str, Any]) -> Recipe:
     """``recipe`` with ``overrides`` on top of its own."""
     return replace(recipe, overrides={**recipe.overrides, **overrides}) if overrides else recipe
