@@ -78,7 +78,13 @@ from hybrid_toolkit.bench.classic_envs.variants import (
     with_overrides,
 )
 from hybrid_toolkit.bench.grid_runner import GridJob, GridOptions, run_grid
-from hybrid_toolkit.bench.registry import ALL, BY_MODE, register_suite, with_mode_defaults
+from hybrid_toolkit.bench.registry import (
+    ALL,
+    BY_MODE,
+    register_suite,
+    shown_default,
+    with_mode_defaults,
+)
 from hybrid_toolkit.bench.report import environment, load_average
 from hybrid_toolkit.envs import make
 
@@ -132,7 +138,7 @@ class ClassicEnvsOptions(GridOptions):
     """Name of a variant of the recipe set: its runs take the set's recipes with --override
     on top and are cached apart, in <out_dir>/classic_envs/<recipe>-<variant>/, with their
     tables and plots in out_dir (never in docs_dir). Empty: the recipe set as it is."""
-    override: tuple[str, ...] = ()
+    override: Annotated[tuple[str, ...], shown_default("none")] = ()
     """KEY=VALUE config settings of a variant, e.g. tau=0.005 (values read as JSON, else as
     text); every key must be a setting of each algorithm in --algos."""
     report_only: bool = False
